@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sleuth-hunt/sleuth/internal/catalog"
+)
+
+// Appender streams rows into one catalog table through DuckDB's Appender.
+// Rows become visible when the appender is flushed or closed. An Appender is
+// not safe for concurrent use; open one per goroutine and table.
+type Appender struct {
+	table *catalog.Table
+	conn  *sql.Conn
+	app   *duckdb.Appender
+	conv  []converter
+	buf   []driver.Value
+	n     int64
+}
+
+type converter func(any) (driver.Value, error)
+
+// Appender opens an appender for a catalog table. Append takes values in the
+// table's catalog column order.
+func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
+	if s.ro {
+		return nil, &Error{Code: "store.append", Msg: "the store is open read-only"}
+	}
+	t, ok := s.cat.Table(table)
+	if !ok {
+		return nil, &Error{Code: "store.append", Msg: "unknown table " + table}
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, &Error{Code: "store.append", Msg: "cannot open a connection", Err: err}
+	}
+	names := make([]string, len(t.Columns))
+	conv := make([]converter, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+		conv[i] = converterFor(c.Type)
+	}
+	a := &Appender{table: t, conn: conn, conv: conv, buf: make([]driver.Value, len(t.Columns))}
+	err = conn.Raw(func(dc any) error {
+		var err error
+		a.app, err = duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", "", t.Name, names)
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		return nil, &Error{Code: "store.append", Msg: "cannot open an appender on " + t.Name, Err: err}
+	}
+	return a, nil
+}
+
+// Table returns the table the appender writes.
+func (a *Appender) Table() *catalog.Table { return a.table }
+
+// Rows returns the number of rows appended so far.
+func (a *Appender) Rows() int64 { return a.n }
+
+// Append adds one row. vals holds one value per catalog column, in order;
+// nil is a null (or "" for string columns). The accepted Go types per KQL
+// type are: string and guid: string (anything else is formatted);
+// int and long: any integer type, or an integral float64; real: any number;
+// bool: bool; datetime: time.Time; timespan: time.Duration; dynamic:
+// json.RawMessage holding JSON text, or any value json.Marshal accepts.
+func (a *Appender) Append(vals []any) error {
+	if len(vals) != len(a.conv) {
+		return &Error{Code: "store.append", Msg: fmt.Sprintf("%s: row has %d values, the table has %d columns", a.table.Name, len(vals), len(a.conv))}
+	}
+	for i, v := range vals {
+		dv, err := a.conv[i](v)
+		if err != nil {
+			return &Error{Code: "store.append", Msg: a.table.Name + "." + a.table.Columns[i].Name, Err: err}
+		}
+		a.buf[i] = dv
+	}
+	if err := a.app.AppendRow(a.buf...); err != nil {
+		return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
+	}
+	a.n++
+	return nil
+}
+
+// Flush makes the appended rows visible.
+func (a *Appender) Flush() error {
+	if err := a.app.Flush(); err != nil {
+		return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+	}
+	return nil
+}
+
+// Close flushes and releases the appender.
+func (a *Appender) Close() error {
+	err := a.app.Close()
+	cerr := a.conn.Close()
+	if err != nil {
+		return &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: err}
+	}
+	return cerr
+}
+
+func converterFor(t catalog.Type) converter {
+	switch t {
+	case catalog.Int:
+		return func(v any) (driver.Value, error) {
+			n, ok, err := toInt64(v)
+			if !ok || err != nil {
+				return nil, err
+			}
+			if n > math.MaxInt32 || n < math.MinInt32 {
+				return nil, fmt.Errorf("%d overflows int", n)
+			}
+			return int32(n), nil
+		}
+	case catalog.Long:
+		return func(v any) (driver.Value, error) {
+			n, ok, err := toInt64(v)
+			if !ok || err != nil {
+				return nil, err
+			}
+			return n, nil
+		}
+	case catalog.Real, catalog.Decimal:
+		return toFloat
+	case catalog.Bool:
+		return func(v any) (driver.Value, error) {
+			switch b := v.(type) {
+			case nil:
+				return nil, nil
+			case bool:
+				return b, nil
+			}
+			return nil, fmt.Errorf("want bool, got %T", v)
+		}
+	case catalog.Datetime:
+		return func(v any) (driver.Value, error) {
+			switch t := v.(type) {
+			case nil:
+				return nil, nil
+			case time.Time:
+				if t.IsZero() {
+					return nil, nil
+				}
+				return t.UTC(), nil
+			}
+			return nil, fmt.Errorf("want time.Time, got %T", v)
+		}
+	case catalog.Timespan:
+		return func(v any) (driver.Value, error) {
+			switch d := v.(type) {
+			case nil:
+				return nil, nil
+			case time.Duration:
+				return duckdb.Interval{Micros: d.Microseconds()}, nil
+			}
+			return nil, fmt.Errorf("want time.Duration, got %T", v)
+		}
+	case catalog.Dynamic:
+		return toJSON
+	default:
+		return toString
+	}
+}
+
+func toString(v any) (driver.Value, error) {
+	switch s := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return s, nil
+	case []byte:
+		return string(s), nil
+	case fmt.Stringer:
+		return s.String(), nil
+	}
+	return fmt.Sprint(v), nil
+}
+
+func toInt64(v any) (int64, bool, error) {
+	switch n := v.(type) {
+	case nil:
+		return 0, false, nil
+	case int:
+		return int64(n), true, nil
+	case int8:
+		return int64(n), true, nil
+	case int16:
+		return int64(n), true, nil
+	case int32:
+		return int64(n), true, nil
+	case int64:
+		return n, true, nil
+	case uint8:
+		return int64(n), true, nil
+	case uint16:
+		return int64(n), true, nil
+	case uint32:
+		return int64(n), true, nil
+	case uint64:
+		if n > math.MaxInt64 {
+			return 0, false, fmt.Errorf("%d overflows long", n)
+		}
+		return int64(n), true, nil
+	case float64:
+		if n != math.Trunc(n) || math.IsInf(n, 0) || math.IsNaN(n) {
+			return 0, false, fmt.Errorf("%v is not a whole number", n)
+		}
+		return int64(n), true, nil
+	case json.Number:
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		return i, err == nil, err
+	}
+	return 0, false, fmt.Errorf("want an integer, got %T", v)
+}
+
+func toFloat(v any) (driver.Value, error) {
+	switch n := v.(type) {
+	case nil:
+		return nil, nil
+	case float64:
+		return n, nil
+	case float32:
+		return float64(n), nil
+	case json.Number:
+		f, err := n.Float64()
+		return f, err
+	}
+	i, ok, err := toInt64(v)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return float64(i), nil
+}
+
+func toJSON(v any) (driver.Value, error) {
+	switch j := v.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		if len(j) == 0 {
+			return nil, nil
+		}
+		return string(j), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}

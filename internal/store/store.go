@@ -1,0 +1,196 @@
+// Package store is sleuth's embedded DuckDB store: it creates the catalog's
+// tables on first use, migrates them when the catalog changes, appends rows
+// through DuckDB's Appender and runs SQL for the layers above.
+//
+// It is the only package that imports DuckDB, so that the rest of the module
+// builds and tests without cgo-heavy dependencies. It knows nothing of KQL:
+// compilers hand it SQL, and the SQL macros they rely on arrive through
+// Options.InitSQL.
+//
+// Storage conventions: datetime is TIMESTAMP in UTC, timespan is INTERVAL,
+// dynamic is JSON, guid is VARCHAR, and a missing string is stored as ""
+// because Kusto strings are never null.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sleuth-hunt/sleuth/internal/catalog"
+)
+
+// SchemaVersion is bumped when the storage conventions change in a way that
+// needs more than adding or retyping columns.
+const SchemaVersion = 1
+
+// Options configure Open.
+type Options struct {
+	// Catalog defines the tables; nil means catalog.Default().
+	Catalog *catalog.Catalog
+	// ReadOnly opens the file without write access; several read-only
+	// processes may share a store, but not with a writer.
+	ReadOnly bool
+	// InitSQL runs on every new connection, after the session settings
+	// (for example the KQL compiler's macros).
+	InitSQL []string
+	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default.
+	Threads int
+	// MemoryLimit caps DuckDB's buffer memory, such as "1GB"; "" keeps the default.
+	MemoryLimit string
+}
+
+// Store is an open embedded store. It is safe for concurrent use.
+type Store struct {
+	path string
+	cat  *catalog.Catalog
+	conn *duckdb.Connector
+	db   *sql.DB
+	ro   bool
+
+	mu sync.Mutex // serialises migrations and meta writes
+}
+
+// Error is a store failure with a stable code: store.locked, store.open,
+// store.schema, store.query, store.append.
+type Error struct {
+	Code string
+	Msg  string
+	Hint string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorCode returns the stable code, for the CLI's exit-code mapping.
+func (e *Error) ErrorCode() string { return e.Code }
+
+// ErrorHint returns a suggestion for the user, or "".
+func (e *Error) ErrorHint() string { return e.Hint }
+
+// Open opens or creates the store at path (":memory:" for a throw-away store)
+// and brings its tables up to the catalog.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.Catalog == nil {
+		opt.Catalog = catalog.Default()
+	}
+	if path != ":memory:" && path != "" {
+		if opt.ReadOnly {
+			if _, err := os.Stat(path); err != nil {
+				return nil, &Error{Code: "store.open", Msg: "cannot open store " + path, Err: err,
+					Hint: "create it with 'sleuth lab generate' or 'sleuth ingest'"}
+			}
+		} else if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, &Error{Code: "store.open", Msg: "cannot create the store's directory", Err: err}
+		}
+	}
+	dsn := path
+	if path == ":memory:" {
+		dsn = ""
+	}
+	if opt.ReadOnly && dsn != "" {
+		dsn += "?access_mode=read_only"
+	}
+	init := sessionSQL(opt)
+	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		for _, q := range init {
+			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
+				return fmt.Errorf("%s: %w", firstLine(q), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	s := &Store{path: path, cat: opt.Catalog, conn: conn, db: sql.OpenDB(conn), ro: opt.ReadOnly}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, openError(path, err)
+	}
+	if !opt.ReadOnly {
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func sessionSQL(opt Options) []string {
+	q := []string{"SET TimeZone = 'UTC'"}
+	if opt.Threads > 0 {
+		q = append(q, fmt.Sprintf("SET threads = %d", opt.Threads))
+	}
+	if opt.MemoryLimit != "" {
+		q = append(q, "SET memory_limit = "+quoteString(opt.MemoryLimit))
+	}
+	return append(q, opt.InitSQL...)
+}
+
+func openError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		return &Error{Code: "store.locked", Msg: "the store " + path + " is in use by another sleuth process",
+			Hint: "wait for it to finish, or point --db (SLEUTH_DB) at another file"}
+	}
+	return &Error{Code: "store.open", Msg: "cannot open store " + path, Err: err,
+		Hint: "check that the file is a sleuth store and is readable; --db or SLEUTH_DB chooses another"}
+}
+
+// Close releases the store.
+func (s *Store) Close() error {
+	var errs []error
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	if s.conn != nil {
+		errs = append(errs, s.conn.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Catalog returns the catalog the store was opened with.
+func (s *Store) Catalog() *catalog.Catalog { return s.cat }
+
+// ReadOnly reports whether the store was opened without write access.
+func (s *Store) ReadOnly() bool { return s.ro }
+
+// Exec runs a statement that returns no rows.
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	if _, err := s.db.ExecContext(ctx, query, args...); err != nil {
+		return &Error{Code: "store.query", Msg: "statement failed", Err: err}
+	}
+	return nil
+}
+
+// quoteIdent quotes a SQL identifier for DuckDB.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// quoteString quotes a SQL string literal for DuckDB.
+func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
