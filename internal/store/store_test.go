@@ -54,8 +54,8 @@ func TestAppendAndQueryRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCols := []rows.Column{{"TimeGenerated", catalog.Datetime}, {"S", catalog.String}, {"I", catalog.Int}, {"L", catalog.Long},
-		{"R", catalog.Real}, {"B", catalog.Bool}, {"D", catalog.Dynamic}, {"TS", catalog.Timespan}, {"G", catalog.String}}
+	wantCols := []rows.Column{{Name: "TimeGenerated", Type: catalog.Datetime}, {Name: "S", Type: catalog.String}, {Name: "I", Type: catalog.Int}, {Name: "L", Type: catalog.Long},
+		{Name: "R", Type: catalog.Real}, {Name: "B", Type: catalog.Bool}, {Name: "D", Type: catalog.Dynamic}, {Name: "TS", Type: catalog.Timespan}, {Name: "G", Type: catalog.String}}
 	if d := cmp.Diff(wantCols, got.Columns); d != "" {
 		t.Errorf("columns (-want +got):\n%s", d)
 	}
