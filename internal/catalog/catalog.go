@@ -11,6 +11,8 @@
 // resolution) works through column roles, never through per-table code.
 package catalog
 
+//go:generate go run ./gen
+
 import (
 	_ "embed"
 	"encoding/json"
@@ -60,7 +62,7 @@ func ParseType(s string) (Type, bool) {
 	switch s {
 	case "string", "str", "sbyte_string":
 		return String, true
-	case "int", "int32", "integer", "int16", "byte", "sbyte":
+	case "int", "int32", "integer", "int16", "byte":
 		return Int, true
 	case "long", "int64", "uint64", "uint32":
 		return Long, true
@@ -68,7 +70,7 @@ func ParseType(s string) (Type, bool) {
 		return Real, true
 	case "decimal":
 		return Decimal, true
-	case "bool", "boolean":
+	case "bool", "boolean", "sbyte": // Kusto's schemas report bool columns as System.SByte
 		return Bool, true
 	case "datetime", "date", "datetimeoffset", "timestamp":
 		return Datetime, true
@@ -292,15 +294,20 @@ var (
 // is corrupt, which the package's tests rule out.
 func Default() *Catalog {
 	defaultOnce.Do(func() {
-		var tables []*Table
-		if err := json.Unmarshal(tablesJSON, &tables); err != nil {
-			panic("catalog: embedded tables.json: " + err.Error())
-		}
-		c, err := New(tables)
+		c, err := parse(tablesJSON)
 		if err != nil {
 			panic("catalog: embedded tables.json: " + err.Error())
 		}
 		defaultCat = c
 	})
 	return defaultCat
+}
+
+// parse builds a catalog from tables.json's format: an array of tables.
+func parse(b []byte) (*Catalog, error) {
+	var tables []*Table
+	if err := json.Unmarshal(b, &tables); err != nil {
+		return nil, err
+	}
+	return New(tables)
 }

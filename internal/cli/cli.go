@@ -78,7 +78,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 query or rule error, 4 source, store or
 connector unavailable, 5 internal error.`
 
 func (a *app) root() *ucli.Command {
-	return &ucli.Command{
+	root := &ucli.Command{
 		Name:                  "sleuth",
 		Usage:                 "an agentic threat hunter for SOC analysts",
 		Description:           rootHelp,
@@ -106,12 +106,27 @@ func (a *app) root() *ucli.Command {
 			return ucli.ShowRootCommandHelp(cmd)
 		},
 	}
+	inheritUsageErrors(root.Commands)
+	return root
+}
+
+// inheritUsageErrors gives every subcommand the root's usage-error handler,
+// which urfave/cli does not pass down, so a bad flag anywhere exits 2.
+func inheritUsageErrors(cmds []*ucli.Command) {
+	for _, c := range cmds {
+		if c.OnUsageError == nil {
+			c.OnUsageError = onUsageError
+		}
+		inheritUsageErrors(c.Commands)
+	}
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func (a *app) commands() []*ucli.Command {
 	return []*ucli.Command{
 		a.versionCmd(),
+		a.tablesCmd(),
+		a.schemaCmd(),
 	}
 }
 
