@@ -24,6 +24,8 @@ type Config struct {
 	Analyst string `yaml:"analyst,omitempty"`
 	// Guard is the query policy for hunts and analyst queries.
 	Guard Guard `yaml:"guard,omitempty"`
+	// LLM chooses the optional language model and its cost guardrails.
+	LLM LLM `yaml:"llm,omitempty"`
 }
 
 // Guard limits what any query may touch.
