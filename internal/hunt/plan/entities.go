@@ -7,24 +7,14 @@ import (
 	"strings"
 
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
+	"github.com/sleuth-hunt/sleuth/internal/entity"
 	"github.com/sleuth-hunt/sleuth/internal/suggest"
 )
 
 // Entities are the things a plan scopes its queries to. Each list holds the
 // spellings found in the data (a host as both its short name and its FQDN),
 // so queries can match them exactly.
-type Entities struct {
-	Hosts     []string `json:"hosts"`
-	Users     []string `json:"users"`
-	IPs       []string `json:"ips"` // addresses or CIDR ranges
-	Processes []string `json:"processes"`
-	Files     []string `json:"files"`
-}
-
-// Empty reports whether no entity is set.
-func (e Entities) Empty() bool {
-	return len(e.Hosts)+len(e.Users)+len(e.IPs)+len(e.Processes)+len(e.Files) == 0
-}
+type Entities = entity.Set
 
 // Unresolved is something the analyst named that the data does not contain.
 type Unresolved struct {

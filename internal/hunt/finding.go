@@ -1,0 +1,82 @@
+// Package hunt runs sleuth's main job: plan → guard → query → detect →
+// triage → iterate → enrich → report. This file holds the findings a hunt
+// produces; report rendering lives in internal/report.
+package hunt
+
+import (
+	"time"
+
+	"github.com/sleuth-hunt/sleuth/internal/detect"
+	"github.com/sleuth-hunt/sleuth/internal/entity"
+)
+
+// Severities, from least to most severe.
+const (
+	SevInformational = "informational"
+	SevLow           = "low"
+	SevMedium        = "medium"
+	SevHigh          = "high"
+	SevCritical      = "critical"
+)
+
+// SeverityRank orders severities: informational 0 … critical 4.
+func SeverityRank(s string) int { return detect.LevelRank(s) }
+
+// Technique is an ATT&CK technique as a finding reports it.
+type Technique struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Tactic string `json:"tactic"`
+}
+
+// Finding is a group of signals that belong to one story: one actor or
+// target, close in time, or one attack chain.
+type Finding struct {
+	ID              string          `json:"id"`
+	Title           string          `json:"title"`
+	Description     string          `json:"description"`
+	Severity        string          `json:"severity"`
+	Confidence      float64         `json:"confidence"`
+	Techniques      []Technique     `json:"techniques"`
+	Entities        entity.Set      `json:"entities"`
+	FirstSeen       time.Time       `json:"first_seen"`
+	LastSeen        time.Time       `json:"last_seen"`
+	Evidence        []Evidence      `json:"evidence"`
+	Rules           []string        `json:"rules"`
+	HuntingQuery    string          `json:"hunting_query"`
+	Recommendations []string        `json:"recommendations"`
+	Context         []string        `json:"context,omitempty"` // why confidence moved up or down
+	Timeline        []TimelineEntry `json:"timeline,omitempty"`
+	// Verdict is the LLM analyst's view, when one ran; it never removes a finding.
+	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// Evidence is one signal of a finding, with the rows that show it.
+type Evidence struct {
+	RuleID    string           `json:"rule_id"`
+	Title     string           `json:"title"`
+	Level     string           `json:"level"`
+	Table     string           `json:"table"`
+	Count     int              `json:"count"`
+	FirstSeen time.Time        `json:"first_seen"`
+	LastSeen  time.Time        `json:"last_seen"`
+	KQL       string           `json:"kql"`
+	Samples   []map[string]any `json:"samples,omitempty"`
+}
+
+// TimelineEntry is one event around a finding, from the enrichment pivots.
+type TimelineEntry struct {
+	Time    time.Time `json:"time"`
+	Table   string    `json:"table"`
+	Summary string    `json:"summary"`
+	Related bool      `json:"related,omitempty"` // the event is one of the finding's own matches
+}
+
+// Verdict is an LLM analyst's opinion on a finding.
+type Verdict struct {
+	Decision   string   `json:"decision"` // confirm, dismiss or escalate
+	Confidence string   `json:"confidence"`
+	Reasons    []string `json:"reasons"`
+	Narrative  string   `json:"narrative,omitempty"`
+	Model      string   `json:"model"`
+}
