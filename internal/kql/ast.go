@@ -74,14 +74,19 @@ type Ident struct {
 // Literal is a constant of a KQL type. Value is string (string, guid),
 // int64 (int, long), float64 (real, decimal), bool, time.Time (datetime,
 // UTC), time.Duration (timespan), or the decoded JSON value of a dynamic
-// (map[string]any, []any, string, json.Number, bool, nil). A nil Value is a
-// typed null such as long(null). Raw keeps the source spelling so printing
-// round-trips; constructed literals leave it empty and print canonically.
+// (map[string]any, []any, string, json.Number, bool, nil; a datetime or
+// timespan written inside dynamic(…) stays a time.Time or time.Duration, and
+// real(nan) or real(±inf) a float64). A nil Value is a typed null such as
+// long(null). Raw keeps the source spelling; the printer always prints
+// canonically from Type and Value, and constructed literals leave Raw empty.
 type Literal struct {
 	Span
 	Type  catalog.Type
 	Value any
 	Raw   string
+	// Obfuscated marks an h"…" string, which Kusto keeps out of its logs;
+	// the printer keeps the h so printed queries stay obfuscated too.
+	Obfuscated bool
 }
 
 // BinaryExpr is L Op R, for the arithmetic, comparison, logical and string
@@ -139,7 +144,8 @@ type MemberExpr struct {
 	Name *Ident
 }
 
-// IndexExpr is X[Index]: X["key"] or X[0].
+// IndexExpr is X[Index]: X["key"] or X[0]. Kusto's legacy spellings
+// X.["key"] and X.[0] parse to the same node.
 type IndexExpr struct {
 	Span
 	X     Expr
@@ -253,6 +259,10 @@ func (*UnionExpr) exprNode()        {}
 func (*PrintExpr) exprNode()        {}
 func (*RangeExpr) exprNode()        {}
 func (*SearchExpr) exprNode()       {}
+
+// A NamedExpr is also an expression where a call takes a named argument:
+// ipv4_lookup(T, ip, net, return_unmatched = true).
+func (*NamedExpr) exprNode() {}
 
 // BinOp is a binary or set operator, spelt as in KQL.
 type BinOp string
@@ -440,7 +450,9 @@ type SortOp struct {
 }
 
 // JoinOp is join [kind=…] [hints] Right on Keys. Each On entry is a column
-// name (*Ident) or an equality $left.A == $right.B (*BinaryExpr).
+// name (*Ident) or an equality $left.A == $right.B (*BinaryExpr). Right is
+// kept as written: a name, a call, or a *ParenExpr around a pipeline (see
+// Unparen).
 type JoinOp struct {
 	Span
 	Params []*OpParam
@@ -514,10 +526,12 @@ type SerializeOp struct {
 }
 
 // EvaluateOp is evaluate [params] plugin(args), such as bag_unpack(Col).
+// Schema is the optional output schema: evaluate bag_unpack(d) : (A:string).
 type EvaluateOp struct {
 	Span
 	Params []*OpParam
 	Call   *CallExpr
+	Schema []*ColumnDecl
 }
 
 // MakeSeriesOp is make-series Aggs on Axis [from From] [to To] step Step [by By].

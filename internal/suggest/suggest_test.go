@@ -18,6 +18,7 @@ func TestDistance(t *testing.T) {
 	f("summarise", "summarize", 1)
 	f("kitten", "sitting", 3)
 	f("héllo", "hello", 1)
+	f("sumamrize", "summarize", 1) // a transposition
 }
 
 func TestClosest(t *testing.T) {
