@@ -128,6 +128,8 @@ func (a *app) commands() []*ucli.Command {
 		a.modelsCmd(),
 		a.tablesCmd(),
 		a.schemaCmd(),
+		a.respondCmd(),
+		a.auditCmd(),
 	}
 }
 

@@ -26,6 +26,8 @@ type Config struct {
 	Guard Guard `yaml:"guard,omitempty"`
 	// LLM chooses the optional language model and its cost guardrails.
 	LLM LLM `yaml:"llm,omitempty"`
+	// Respond is the response policy and the connectors' settings.
+	Respond Respond `yaml:"respond,omitempty"`
 }
 
 // Guard limits what any query may touch.
