@@ -125,6 +125,7 @@ func inheritUsageErrors(cmds []*ucli.Command) {
 func (a *app) commands() []*ucli.Command {
 	return []*ucli.Command{
 		a.versionCmd(),
+		a.labCmd(),
 		a.modelsCmd(),
 		a.tablesCmd(),
 		a.schemaCmd(),

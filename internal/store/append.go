@@ -178,7 +178,7 @@ func toString(v any) (driver.Value, error) {
 	case nil:
 		return "", nil
 	case string:
-		return s, nil
+		return v, nil // the interface already holds the string; re-boxing it would allocate
 	case []byte:
 		return string(s), nil
 	case fmt.Stringer:
@@ -251,11 +251,14 @@ func toJSON(v any) (driver.Value, error) {
 		if len(j) == 0 {
 			return nil, nil
 		}
-		return string(j), nil
+		// The driver JSON-encodes what it is given for a JSON column, so
+		// the text must travel as json.RawMessage: as a string it would be
+		// stored as a JSON string, not the object it holds.
+		return j, nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return string(b), nil
+	return json.RawMessage(b), nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -160,6 +161,13 @@ func normalise(v any, t catalog.Type) any {
 		return f
 	case float32:
 		return float64(x)
+	case float64:
+		if t == catalog.Dynamic {
+			// Numbers inside JSON values, which the driver decodes with
+			// encoding/json, keep the json.Number form package rows promises.
+			return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return x
 	case duckdb.Decimal:
 		return x.Float64()
 	case time.Time:
@@ -174,9 +182,8 @@ func normalise(v any, t catalog.Type) any {
 		}
 		return decodeJSON(x)
 	case string:
-		if t == catalog.Dynamic {
-			return decodeJSON([]byte(x))
-		}
+		// A JSON column arrives decoded, so a string in a dynamic value is a
+		// JSON string, not JSON text to decode again.
 		return x
 	case duckdb.Map:
 		m := make(map[string]any, len(x))
