@@ -126,6 +126,7 @@ func (a *app) commands() []*ucli.Command {
 	return []*ucli.Command{
 		a.versionCmd(),
 		a.labCmd(),
+		a.ingestCmd(),
 		a.modelsCmd(),
 		a.tablesCmd(),
 		a.schemaCmd(),
