@@ -130,8 +130,12 @@ func (a *app) commands() []*ucli.Command {
 		a.modelsCmd(),
 		a.tablesCmd(),
 		a.schemaCmd(),
+		a.rulesCmd(),
 		a.respondCmd(),
 		a.auditCmd(),
+		a.sourcesCmd(),
+		a.serveCmd(),
+		a.queryCmd(),
 	}
 }
 

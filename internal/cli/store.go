@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/sleuth-hunt/sleuth/internal/kql/duckdb"
 	"github.com/sleuth-hunt/sleuth/internal/store"
 )
 
@@ -22,6 +23,6 @@ func (a *app) storeExists() bool {
 	return !errors.Is(err, fs.ErrNotExist)
 }
 
-// storeInitSQL is the SQL every store connection runs first (the KQL
-// compiler's macros, once it has any).
-func (a *app) storeInitSQL() []string { return nil }
+// storeInitSQL is the SQL every store connection runs first: the macros
+// the KQL compiler's SQL calls.
+func (a *app) storeInitSQL() []string { return duckdb.Prelude() }

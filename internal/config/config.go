@@ -28,6 +28,11 @@ type Config struct {
 	LLM LLM `yaml:"llm,omitempty"`
 	// Respond is the response policy and the connectors' settings.
 	Respond Respond `yaml:"respond,omitempty"`
+	// Sigma configures rule compilation (placeholders for |expand).
+	Sigma Sigma `yaml:"sigma,omitempty"`
+	// Sources are the named places hunts can run besides the embedded
+	// store: Sentinel workspaces, Defender XDR, ADX databases, Elasticsearch.
+	Sources map[string]Source `yaml:"sources,omitempty"`
 }
 
 // Guard limits what any query may touch.

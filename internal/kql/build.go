@@ -184,8 +184,12 @@ func Member(x Expr, name string) *MemberExpr { return &MemberExpr{X: x, Name: Na
 // Index is x[i].
 func Index(x, i Expr) *IndexExpr { return &IndexExpr{X: x, Index: i} }
 
-// Named is name = x, for project, extend and summarize.
+// Named is name = x, for project, extend and summarize; an empty name
+// leaves the output name implied (summarize … by Col).
 func Named(name string, x Expr) *NamedExpr {
+	if name == "" {
+		return &NamedExpr{X: x}
+	}
 	return &NamedExpr{Names: []*Ident{Name(name)}, X: x}
 }
 

@@ -18,12 +18,20 @@ import (
 // Appender streams rows into one catalog table through DuckDB's Appender.
 // Rows become visible when the appender is flushed or closed. An Appender is
 // not safe for concurrent use; open one per goroutine and table.
+//
+// It appends only the table's physical columns. A value for a column that is
+// not physical yet makes the column physical first (ALTER TABLE ADD COLUMN),
+// which happens a few times per table while data of a new shape arrives.
 type Appender struct {
+	s     *Store
+	ctx   context.Context
 	table *catalog.Table
 	conn  *sql.Conn
 	app   *duckdb.Appender
-	conv  []converter
-	buf   []driver.Value
+	conv  []converter    // per catalog column
+	cols  []int          // the catalog columns appended, in appender order
+	isCol []bool         // per catalog column: appended
+	buf   []driver.Value // one row, in appender order
 	n     int64
 }
 
@@ -43,23 +51,52 @@ func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
 	if err != nil {
 		return nil, &Error{Code: "store.append", Msg: "cannot open a connection", Err: err}
 	}
-	names := make([]string, len(t.Columns))
-	conv := make([]converter, len(t.Columns))
+	a := &Appender{s: s, ctx: ctx, table: t, conn: conn, conv: make([]converter, len(t.Columns))}
 	for i, c := range t.Columns {
-		names[i] = c.Name
-		conv[i] = converterFor(c.Type)
+		a.conv[i] = converterFor(c.Type)
 	}
-	a := &Appender{table: t, conn: conn, conv: conv, buf: make([]driver.Value, len(t.Columns))}
-	err = conn.Raw(func(dc any) error {
+	if err := a.open(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// open starts a DuckDB appender over the table's physical columns.
+func (a *Appender) open() error {
+	a.s.mu.Lock()
+	a.cols, a.isCol = a.cols[:0], make([]bool, len(a.table.Columns))
+	var names []string
+	for i, c := range a.table.Columns {
+		if a.s.phys[a.table.Name][c.Name] {
+			a.cols = append(a.cols, i)
+			a.isCol[i] = true
+			names = append(names, c.Name)
+		}
+	}
+	a.s.mu.Unlock()
+	a.buf = make([]driver.Value, len(a.cols))
+	err := a.conn.Raw(func(dc any) error {
 		var err error
-		a.app, err = duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", "", t.Name, names)
+		a.app, err = duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", dataSchema, a.table.Name, names)
 		return err
 	})
 	if err != nil {
-		conn.Close()
-		return nil, &Error{Code: "store.append", Msg: "cannot open an appender on " + t.Name, Err: err}
+		return &Error{Code: "store.append", Msg: "cannot open an appender on " + a.table.Name, Err: err}
 	}
-	return a, nil
+	return nil
+}
+
+// grow makes columns physical: it commits what was appended, adds them and
+// reopens the appender with them.
+func (a *Appender) grow(cols []catalog.Column) error {
+	if err := a.app.Close(); err != nil {
+		return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+	}
+	if err := a.s.addColumns(a.ctx, a.table, cols); err != nil {
+		return err
+	}
+	return a.open()
 }
 
 // Table returns the table the appender writes.
@@ -78,18 +115,47 @@ func (a *Appender) Append(vals []any) error {
 	if len(vals) != len(a.conv) {
 		return &Error{Code: "store.append", Msg: fmt.Sprintf("%s: row has %d values, the table has %d columns", a.table.Name, len(vals), len(a.conv))}
 	}
+	var need []catalog.Column
 	for i, v := range vals {
-		dv, err := a.conv[i](v)
+		if !a.isCol[i] && !empty(v) {
+			need = append(need, a.table.Columns[i])
+		}
+	}
+	if len(need) > 0 {
+		if err := a.grow(need); err != nil {
+			return err
+		}
+	}
+	for k, i := range a.cols {
+		dv, err := a.conv[i](vals[i])
 		if err != nil {
 			return &Error{Code: "store.append", Msg: a.table.Name + "." + a.table.Columns[i].Name, Err: err}
 		}
-		a.buf[i] = dv
+		a.buf[k] = dv
 	}
 	if err := a.app.AppendRow(a.buf...); err != nil {
 		return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 	}
 	a.n++
 	return nil
+}
+
+// empty reports values that leave a column at its default, so a column that
+// only ever receives them need not exist physically.
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case json.RawMessage:
+		return len(x) == 0
+	case []byte:
+		return len(x) == 0
+	case time.Time:
+		return x.IsZero()
+	}
+	return false
 }
 
 // Flush makes the appended rows visible.

@@ -35,31 +35,55 @@ func SQLType(t catalog.Type) string {
 
 const metaTable = "_sleuth_meta"
 
-// migrate creates missing tables and columns and retypes columns whose
-// catalog type changed. Columns the catalog no longer lists are kept, so an
-// upgrade never drops data.
+// dataSchema holds the physical tables. Each has only the columns that ever
+// received a value, because DuckDB's append cost grows with a table's
+// physical width (a 200-column row costs about seven times a 20-column one)
+// and most catalog columns stay empty. The catalog-shaped view of each
+// table lives in main, under the table's own name, with the never-filled
+// columns as typed constants, so queries see the catalog and nothing else.
+const dataSchema = "data"
+
+// migrate brings the store to the catalog: physical tables exist, columns
+// whose catalog type changed are retyped, and every view is current.
+// Physical columns the catalog no longer lists are kept, so an upgrade never
+// drops data.
 func (s *Store) migrate(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+metaTable+` (key VARCHAR PRIMARY KEY, value VARCHAR)`); err != nil {
-		return &Error{Code: "store.schema", Msg: "cannot create the store's metadata table", Err: err}
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS ` + metaTable + ` (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+		`CREATE SCHEMA IF NOT EXISTS ` + dataSchema,
+	} {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return &Error{Code: "store.schema", Msg: "cannot prepare the store", Err: err}
+		}
 	}
 	if err := s.checkVersion(ctx); err != nil {
 		return err
 	}
-	existing, err := s.existingColumns(ctx)
+	if err := s.moveVersion1Tables(ctx); err != nil {
+		return err
+	}
+	existing, err := s.physicalColumns(ctx)
 	if err != nil {
 		return err
 	}
+	s.phys = map[string]map[string]bool{}
 	for _, t := range s.cat.Tables() {
 		cols, ok := existing[t.Name]
 		if !ok {
 			if err := s.createTable(ctx, t); err != nil {
 				return err
 			}
-			continue
+			cols = map[string]string{"TimeGenerated": "TIMESTAMP"}
+		} else if err := s.retype(ctx, t, cols); err != nil {
+			return err
 		}
-		if err := s.alterTable(ctx, t, cols); err != nil {
+		s.phys[t.Name] = map[string]bool{}
+		for c := range cols {
+			s.phys[t.Name][c] = true
+		}
+		if err := s.createView(ctx, t); err != nil {
 			return err
 		}
 	}
@@ -83,8 +107,36 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) existingColumns(ctx context.Context) (map[string]map[string]string, error) {
-	rs, err := s.db.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main'`)
+// moveVersion1Tables moves the full-width tables of a version 1 store
+// (catalog tables in main) into the data schema, where views replace them.
+func (s *Store) moveVersion1Tables(ctx context.Context) error {
+	rs, err := s.db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)
+	if err != nil {
+		return &Error{Code: "store.schema", Msg: "cannot read the store's tables", Err: err}
+	}
+	var old []string
+	for rs.Next() {
+		var n string
+		if err := rs.Scan(&n); err != nil {
+			rs.Close()
+			return &Error{Code: "store.schema", Msg: "cannot read the store's tables", Err: err}
+		}
+		if _, ok := s.cat.Table(n); ok {
+			old = append(old, n)
+		}
+	}
+	rs.Close()
+	for _, n := range old {
+		q := fmt.Sprintf(`CREATE TABLE %s.%s AS SELECT * FROM main.%s; DROP TABLE main.%s`, dataSchema, quoteIdent(n), quoteIdent(n), quoteIdent(n))
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return &Error{Code: "store.schema", Msg: "cannot move table " + n + " to the version 2 layout", Err: err}
+		}
+	}
+	return nil
+}
+
+func (s *Store) physicalColumns(ctx context.Context) (map[string]map[string]string, error) {
+	rs, err := s.db.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ?`, dataSchema)
 	if err != nil {
 		return nil, &Error{Code: "store.schema", Msg: "cannot read the store's schema", Err: err}
 	}
@@ -103,43 +155,77 @@ func (s *Store) existingColumns(ctx context.Context) (map[string]map[string]stri
 	return out, rs.Err()
 }
 
+func physical(table string) string { return dataSchema + "." + quoteIdent(table) }
+
+// createTable creates a physical table with TimeGenerated only; the other
+// columns arrive with their first value (addColumns).
 func (s *Store) createTable(ctx context.Context, t *catalog.Table) error {
-	var b strings.Builder
-	b.WriteString("CREATE TABLE ")
-	b.WriteString(quoteIdent(t.Name))
-	b.WriteString(" (")
-	for i, c := range t.Columns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteIdent(c.Name))
-		b.WriteByte(' ')
-		b.WriteString(SQLType(c.Type))
-	}
-	b.WriteString(")")
-	if _, err := s.db.ExecContext(ctx, b.String()); err != nil {
+	q := fmt.Sprintf("CREATE TABLE %s (%s TIMESTAMP)", physical(t.Name), quoteIdent("TimeGenerated"))
+	if _, err := s.db.ExecContext(ctx, q); err != nil {
 		return &Error{Code: "store.schema", Msg: "cannot create table " + t.Name, Err: err}
 	}
 	return nil
 }
 
-func (s *Store) alterTable(ctx context.Context, t *catalog.Table, have map[string]string) error {
+func (s *Store) retype(ctx context.Context, t *catalog.Table, have map[string]string) error {
 	for _, c := range t.Columns {
-		want := SQLType(c.Type)
 		got, ok := have[c.Name]
-		switch {
-		case !ok:
-			q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", quoteIdent(t.Name), quoteIdent(c.Name), want)
-			if _, err := s.db.ExecContext(ctx, q); err != nil {
-				return &Error{Code: "store.schema", Msg: "cannot add column " + t.Name + "." + c.Name, Err: err}
-			}
-		case !sameType(got, want):
-			q := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s USING TRY_CAST(%s AS %s)",
-				quoteIdent(t.Name), quoteIdent(c.Name), want, quoteIdent(c.Name), want)
-			if _, err := s.db.ExecContext(ctx, q); err != nil {
-				return &Error{Code: "store.schema", Msg: fmt.Sprintf("cannot change %s.%s from %s to %s", t.Name, c.Name, got, want), Err: err}
-			}
+		want := SQLType(c.Type)
+		if !ok || sameType(got, want) {
+			continue
 		}
+		q := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s USING TRY_CAST(%s AS %s)",
+			physical(t.Name), quoteIdent(c.Name), want, quoteIdent(c.Name), want)
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return &Error{Code: "store.schema", Msg: fmt.Sprintf("cannot change %s.%s from %s to %s", t.Name, c.Name, got, want), Err: err}
+		}
+		have[c.Name] = want
+	}
+	return nil
+}
+
+// addColumns makes catalog columns physical. Strings get the default "",
+// which also fills the rows already stored: Kusto strings are never null.
+func (s *Store) addColumns(ctx context.Context, t *catalog.Table, cols []catalog.Column) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range cols {
+		if s.phys[t.Name][c.Name] {
+			continue
+		}
+		q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", physical(t.Name), quoteIdent(c.Name), SQLType(c.Type))
+		if c.Type == catalog.String || c.Type == catalog.GUID {
+			q += " DEFAULT ''"
+		}
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return &Error{Code: "store.schema", Msg: "cannot add column " + t.Name + "." + c.Name, Err: err}
+		}
+		s.phys[t.Name][c.Name] = true
+	}
+	return s.createView(ctx, t)
+}
+
+// createView (re)defines the catalog-shaped view of a table: physical
+// columns as they are, the others as typed constants.
+func (s *Store) createView(ctx context.Context, t *catalog.Table) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW main.%s AS SELECT ", quoteIdent(t.Name))
+	for i, c := range t.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case s.phys[t.Name][c.Name]:
+			b.WriteString(quoteIdent(c.Name))
+		case c.Type == catalog.String || c.Type == catalog.GUID:
+			fmt.Fprintf(&b, "''::VARCHAR AS %s", quoteIdent(c.Name))
+		default:
+			fmt.Fprintf(&b, "NULL::%s AS %s", SQLType(c.Type), quoteIdent(c.Name))
+		}
+	}
+	fmt.Fprintf(&b, " FROM %s", physical(t.Name))
+	if _, err := s.db.ExecContext(ctx, b.String()); err != nil {
+		return &Error{Code: "store.schema", Msg: "cannot create the view of " + t.Name, Err: err}
 	}
 	return nil
 }
@@ -150,7 +236,7 @@ func sameType(have, want string) bool {
 		return true
 	}
 	// information_schema spells a few types differently.
-	return (want == "TIMESTAMP" && have == "TIMESTAMP WITHOUT TIME ZONE") || (want == "JSON" && have == "JSON")
+	return want == "TIMESTAMP" && have == "TIMESTAMP WITHOUT TIME ZONE"
 }
 
 // Meta returns a value from the store's metadata table.

@@ -218,7 +218,7 @@ func decodeJSON(b []byte) any {
 // RowCounts returns the number of rows in every catalog table.
 func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
 	out := make(map[string]int64)
-	rs, err := s.db.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main'`)
+	rs, err := s.db.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = ?`, dataSchema)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
@@ -237,7 +237,7 @@ func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
 	rs.Close()
 	for _, n := range names {
 		var c int64
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(n)).Scan(&c); err != nil {
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+physical(n)).Scan(&c); err != nil {
 			return nil, queryError(ctx, err)
 		}
 		out[n] = c

@@ -8,8 +8,10 @@
 // Options.InitSQL.
 //
 // Storage conventions: datetime is TIMESTAMP in UTC, timespan is INTERVAL,
-// dynamic is JSON, guid is VARCHAR, and a missing string is stored as ""
-// because Kusto strings are never null.
+// dynamic is JSON, guid is VARCHAR, and a missing string reads as ""
+// because Kusto strings are never null. Each table is a view in main over a
+// physical table in the data schema that holds only the columns that ever
+// received a value (see migrate.go for why).
 package store
 
 import (
@@ -30,7 +32,7 @@ import (
 
 // SchemaVersion is bumped when the storage conventions change in a way that
 // needs more than adding or retyping columns.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Options configure Open.
 type Options struct {
@@ -56,7 +58,8 @@ type Store struct {
 	db   *sql.DB
 	ro   bool
 
-	mu sync.Mutex // serialises migrations and meta writes
+	mu   sync.Mutex                 // serialises schema changes and meta writes
+	phys map[string]map[string]bool // table → its physical columns
 }
 
 // Error is a store failure with a stable code: store.locked, store.open,

@@ -138,12 +138,16 @@ func TestMigrationAddsAndRetypesColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, err := s.Query(ctx, `SELECT N, "Old", "New" FROM "T"`, 0)
+	got, err := s.Query(ctx, `SELECT N, "New" FROM "T"`, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([][]any{{int64(42), "keep me", nil}}, got.Rows); d != "" {
+	if d := cmp.Diff([][]any{{int64(42), nil}}, got.Rows); d != "" {
 		t.Errorf("rows after migration (-want +got):\n%s", d)
+	}
+	kept, err := s.Query(ctx, `SELECT "Old" FROM data."T"`, 0)
+	if err != nil || len(kept.Rows) != 1 || kept.Rows[0][0] != "keep me" {
+		t.Errorf("a column the catalog dropped lost its data: %v %v", kept, err)
 	}
 	if got.Columns[0].Type != catalog.Long {
 		t.Errorf("N is %s after migration, want long", got.Columns[0].Type)
@@ -204,5 +208,86 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestColumnsBecomePhysicalOnFirstValue checks the narrow layout: the view
+// shows every catalog column with its type, a column gets storage with its
+// first value, and rows stored before then read it as "" (strings) or null.
+func TestColumnsBecomePhysicalOnFirstValue(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, ":memory:", Options{Catalog: testCatalog(t, allTypes()...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, err := s.Appender(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	must(t, a.Append([]any{t0, nil, nil, nil, nil, nil, nil, nil, nil}))
+	must(t, a.Append([]any{t0.Add(time.Second), "s", 1, nil, nil, nil, nil, nil, ""}))
+	must(t, a.Append([]any{t0.Add(2 * time.Second), nil, nil, int64(9), nil, nil, json.RawMessage(`[1]`), nil, nil}))
+	must(t, a.Close())
+
+	phys, err := s.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = 'T' ORDER BY ordinal_position`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range phys.Rows {
+		names = append(names, r[0].(string))
+	}
+	if d := cmp.Diff([]string{"TimeGenerated", "S", "I", "L", "D"}, names); d != "" {
+		t.Errorf("physical columns (-want +got):\n%s", d)
+	}
+	got, err := s.Query(ctx, `SELECT * FROM "T" ORDER BY TimeGenerated`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Columns) != 9 || got.Columns[5].Type != catalog.Bool || got.Columns[7].Type != catalog.Timespan {
+		t.Errorf("view columns %+v", got.Columns)
+	}
+	want := [][]any{
+		{t0, "", nil, nil, nil, nil, nil, nil, ""},
+		{t0.Add(time.Second), "s", int64(1), nil, nil, nil, nil, nil, ""},
+		{t0.Add(2 * time.Second), "", nil, int64(9), nil, nil, []any{json.Number("1")}, nil, ""},
+	}
+	if d := cmp.Diff(want, got.Rows); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+	counts, err := s.RowCounts(ctx)
+	if err != nil || counts["T"] != 3 {
+		t.Errorf("row counts %v %v", counts, err)
+	}
+}
+
+// TestVersion1StoreMoves opens a store in the first layout (full-width
+// tables in main) and finds its rows behind the new views.
+func TestVersion1StoreMoves(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.duckdb")
+	s, err := Open(ctx, path, Options{Catalog: testCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP VIEW main."T"`, `DROP TABLE data."T"`,
+		`CREATE TABLE main."T" ("TimeGenerated" TIMESTAMP, "S" VARCHAR)`,
+		`INSERT INTO main."T" VALUES ('2024-01-01 00:00:00', 'old row')`,
+		`UPDATE _sleuth_meta SET value = '1' WHERE key = 'schema_version'`,
+	} {
+		must(t, s.Exec(ctx, q))
+	}
+	must(t, s.Close())
+	s, err = Open(ctx, path, Options{Catalog: testCatalog(t, catalog.Column{Name: "S", Type: catalog.String})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Query(ctx, `SELECT S FROM "T"`, 0)
+	if err != nil || len(got.Rows) != 1 || got.Rows[0][0] != "old row" {
+		t.Fatalf("got %v %v", got, err)
 	}
 }

@@ -1,0 +1,2 @@
+WITH _s1 AS (SELECT (CAST(7 AS BIGINT) // CAST(2 AS BIGINT)) AS "a", (CAST(-7 AS BIGINT) // CAST(2 AS BIGINT)) AS "b", (CAST(7.0 AS DOUBLE) / CAST(2 AS BIGINT)) AS "c", (CAST(7 AS BIGINT) % CAST(3 AS BIGINT)) AS "d", (CAST(epoch_us(INTERVAL '1 day') AS DOUBLE) / epoch_us(INTERVAL '1 hour')) AS "e", to_microseconds(CAST(epoch_us(INTERVAL '2 hours') * CAST(3 AS BIGINT) AS BIGINT)) AS "f")
+SELECT "a", "b", "c", "d", "e", "f" FROM _s1

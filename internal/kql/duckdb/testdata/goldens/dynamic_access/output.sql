@@ -1,0 +1,3 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Account", "Computer", "LogonType", "Result", "IpAddress", "Duration", "Bytes", "Score", "IsAdmin", "Details" FROM "Logons"),
+_s2 AS (SELECT "Account", coalesce(coalesce(json_extract_string("Details", '$."app"'), ''), '') AS "app", coalesce(coalesce(json_extract_string("Details", '$."geo"."country"'), ''), '') AS "country", coalesce(coalesce(json_extract_string("Details", '$."tags"[0]'), ''), '') AS "first_tag", json_extract("Details", '$."tags"[#-1]') AS "last_tag", kql_array_length(json_extract("Details", '$."tags"')) AS "n" FROM _s1)
+SELECT "Account", "app", "country", "first_tag", "last_tag", "n" FROM _s2

@@ -1,0 +1,3 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Computer", "Account", "ProcessName", "CommandLine", "ParentProcess", "PID", "Tags" FROM "Procs"),
+_s2 AS (SELECT "PID", (contains(lower("CommandLine"), 'oba') AND regexp_matches("CommandLine", '(?i)(?:^|[^\pL\pN])oba(?:$|[^\pL\pN])')) AS "has_oba", contains(lower("CommandLine"), 'oba') AS "contains_oba", (contains(lower("CommandLine"), 'exe') AND regexp_matches("CommandLine", '(?i)(?:^|[^\pL\pN])exe(?:$|[^\pL\pN])')) AS "has_exe", contains("CommandLine", 'foobar') AS "contains_cs_foobar" FROM _s1)
+SELECT "PID", "has_oba", "contains_oba", "has_exe", "contains_cs_foobar" FROM _s2

@@ -1,0 +1,3 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Account", "Computer", "LogonType", "Result", "IpAddress", "Duration", "Bytes", "Score", "IsAdmin", "Details" FROM "Logons"),
+_s2 AS (SELECT "Account", coalesce(coalesce(CASE WHEN ("Score" > 2) THEN 'high' ELSE 'low' END, ''), '') AS "t", coalesce(coalesce(CASE WHEN coalesce((CAST("LogonType" AS DOUBLE) = 2), FALSE) THEN 'interactive' WHEN coalesce((CAST("LogonType" AS DOUBLE) = 3), FALSE) THEN 'network' ELSE 'other' END, ''), '') AS "c", coalesce(coalesce(coalesce(nullif("Account", ''), nullif('anon', ''), ''), ''), '') AS "co", coalesce(CAST("LogonType" AS BIGINT), CAST(-1 AS BIGINT)) AS "n" FROM _s1)
+SELECT "Account", "t", "c", "co", "n" FROM _s2

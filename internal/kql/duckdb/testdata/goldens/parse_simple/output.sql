@@ -1,0 +1,6 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Computer", "Account", "ProcessName", "CommandLine", "ParentProcess", "PID", "Tags" FROM "Procs"),
+_s2 AS (SELECT * FROM _s1 WHERE ("PID" IN (202, 100))),
+_s3 AS (SELECT *, regexp_extract("CommandLine", '^.*?://(.*?):(.*?)/(.*?)\?(.*)$', ['g0', 'g1', 'g2', 'g3']) AS "__p", regexp_matches("CommandLine", '^.*?://(.*?):(.*?)/(.*?)\?(.*)$') AS "__m" FROM _s2),
+_s4 AS (SELECT "TimeGenerated", "Computer", "Account", "ProcessName", "CommandLine", "ParentProcess", "PID", "Tags", coalesce(CASE WHEN TRY_CAST(kql_int_text(struct_extract("__p", 'g1')) AS INTEGER) IS NOT NULL THEN struct_extract("__p", 'g0') ELSE '' END, '') AS "host", CASE WHEN TRY_CAST(kql_int_text(struct_extract("__p", 'g1')) AS INTEGER) IS NOT NULL THEN TRY_CAST(kql_int_text(struct_extract("__p", 'g1')) AS INTEGER) ELSE CAST(NULL AS INTEGER) END AS "port", coalesce(CASE WHEN TRY_CAST(kql_int_text(struct_extract("__p", 'g1')) AS INTEGER) IS NOT NULL THEN struct_extract("__p", 'g2') ELSE '' END, '') AS "path", coalesce(CASE WHEN TRY_CAST(kql_int_text(struct_extract("__p", 'g1')) AS INTEGER) IS NOT NULL THEN struct_extract("__p", 'g3') ELSE '' END, '') AS "query" FROM _s3),
+_s5 AS (SELECT "PID", "host", "port", "path", "query" FROM _s4)
+SELECT "PID", "host", "port", "path", "query" FROM _s5

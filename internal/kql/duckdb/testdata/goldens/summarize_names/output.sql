@@ -1,0 +1,3 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Account", "Computer", "LogonType", "Result", "IpAddress", "Duration", "Bytes", "Score", "IsAdmin", "Details" FROM "Logons"),
+_s2 AS (SELECT "Result", count(*) AS "count_", count(DISTINCT "Computer") AS "dcount_Computer", CAST(sum("Bytes") AS BIGINT) AS "sum_Bytes", max("TimeGenerated") AS "max_TimeGenerated", avg("Score") AS "avg_Score", count(*) FILTER (WHERE coalesce((CAST("LogonType" AS DOUBLE) = 2), FALSE)) AS "countif_", coalesce(to_json(list_sort(list(DISTINCT "Computer") FILTER (WHERE "Computer" IS NOT NULL))), CAST('[]' AS JSON)) AS "set_Computer" FROM _s1 GROUP BY 1)
+SELECT "Result", "count_", "dcount_Computer", "sum_Bytes", "max_TimeGenerated", "avg_Score", "countif_", "set_Computer" FROM _s2

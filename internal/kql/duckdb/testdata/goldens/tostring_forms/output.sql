@@ -1,0 +1,2 @@
+WITH _s1 AS (SELECT coalesce(coalesce(CAST('{"a":[1,2]}' AS JSON) ->> '$', ''), '') AS "a", coalesce(coalesce(CAST('"x"' AS JSON) ->> '$', ''), '') AS "b", coalesce(coalesce(CAST(NULL AS JSON) ->> '$', ''), '') AS "c", coalesce(kql_bool_str(TRUE), '') AS "d", coalesce(kql_datetime_str(TIMESTAMP '2024-01-02 03:04:05.5'), '') AS "e", coalesce(kql_real_str(CAST(1.0 AS DOUBLE)), '') AS "f", coalesce(kql_timespan_str(INTERVAL '90 minutes'), '') AS "g", coalesce(coalesce(CAST(CAST(NULL AS INTEGER) AS VARCHAR), ''), '') AS "h")
+SELECT "a", "b", "c", "d", "e", "f", "g", "h" FROM _s1

@@ -1,0 +1,5 @@
+WITH _s1 AS (SELECT "TimeGenerated", "Computer", "OS", "Owner", "Criticality" FROM "Devices"),
+_s2 AS (SELECT "TimeGenerated", "Account", "Computer", "LogonType", "Result", "IpAddress", "Duration", "Bytes", "Score", "IsAdmin", "Details" FROM "Logons"),
+_s3 AS (SELECT 'Devices' AS "T", "TimeGenerated" AS "TimeGenerated", "Computer" AS "Computer", "OS" AS "OS", "Owner" AS "Owner", "Criticality" AS "Criticality", '' AS "Account", CAST(NULL AS INTEGER) AS "LogonType", '' AS "Result", '' AS "IpAddress", CAST(NULL AS INTERVAL) AS "Duration", CAST(NULL AS BIGINT) AS "Bytes", CAST(NULL AS DOUBLE) AS "Score", CAST(NULL AS BOOLEAN) AS "IsAdmin", CAST(NULL AS JSON) AS "Details" FROM _s1 UNION ALL SELECT 'Logons' AS "T", "TimeGenerated" AS "TimeGenerated", "Computer" AS "Computer", '' AS "OS", '' AS "Owner", CAST(NULL AS INTEGER) AS "Criticality", "Account" AS "Account", "LogonType" AS "LogonType", "Result" AS "Result", "IpAddress" AS "IpAddress", "Duration" AS "Duration", "Bytes" AS "Bytes", "Score" AS "Score", "IsAdmin" AS "IsAdmin", "Details" AS "Details" FROM _s2),
+_s4 AS (SELECT "T", count(*) AS "n" FROM _s3 GROUP BY 1)
+SELECT "T", "n" FROM _s4
