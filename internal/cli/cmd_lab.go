@@ -205,7 +205,7 @@ func (a *app) prepareLabStore(ctx context.Context, st *store.Store, force bool) 
 			fmt.Errorf("the store %s already holds %d rows in %d tables (%s)", a.dbPath, total, len(full), strings.Join(full, ", ")))
 	}
 	for _, name := range full {
-		if err := st.Exec(ctx, `DELETE FROM "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+		if err := st.Clear(ctx, name); err != nil {
 			return err
 		}
 	}

@@ -275,3 +275,22 @@ func (s *Store) setMetaLocked(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// Clear removes every row of a catalog table, and with them the physical
+// columns, so the next data starts narrow again.
+func (s *Store) Clear(ctx context.Context, table string) error {
+	t, ok := s.cat.Table(table)
+	if !ok {
+		return &Error{Code: "store.schema", Msg: "unknown table " + table}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.db.ExecContext(ctx, "DROP VIEW IF EXISTS main."+quoteIdent(t.Name)+"; DROP TABLE IF EXISTS "+physical(t.Name)); err != nil {
+		return &Error{Code: "store.schema", Msg: "cannot clear " + t.Name, Err: err}
+	}
+	if err := s.createTable(ctx, t); err != nil {
+		return err
+	}
+	s.phys[t.Name] = map[string]bool{"TimeGenerated": true}
+	return s.createView(ctx, t)
+}

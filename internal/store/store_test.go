@@ -291,3 +291,23 @@ func TestVersion1StoreMoves(t *testing.T) {
 		t.Fatalf("got %v %v", got, err)
 	}
 }
+
+func TestClear(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, ":memory:", Options{Catalog: testCatalog(t, allTypes()...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, _ := s.Appender(ctx, "T")
+	must(t, a.Append([]any{time.Unix(0, 0), "x", 1, nil, nil, nil, nil, nil, nil}))
+	must(t, a.Close())
+	must(t, s.Clear(ctx, "T"))
+	got, err := s.Query(ctx, `SELECT count(*), count(S) FROM "T"`, 0)
+	if err != nil || got.Rows[0][0] != int64(0) {
+		t.Fatalf("after Clear: %v %v", got, err)
+	}
+	a, _ = s.Appender(ctx, "T") // and the table takes rows again
+	must(t, a.Append([]any{time.Unix(0, 0), nil, 2, nil, nil, nil, nil, nil, nil}))
+	must(t, a.Close())
+}
