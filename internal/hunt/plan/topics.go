@@ -71,6 +71,9 @@ var broadTopic = Topic{
 		"DeviceEvents", "DeviceImageLoadEvents", "SecurityEvent", "WindowsEvent", "Syslog", "OfficeActivity", "CommonSecurityLog"},
 }
 
+// HuntTables are the tables sleuth hunts over, in a stable order.
+func HuntTables() []string { return append([]string(nil), broadTopic.Tables...) }
+
 // matchTopics returns the topics a question mentions, specific ones first.
 func matchTopics(q string) []Topic {
 	var out []Topic
