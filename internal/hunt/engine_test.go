@@ -129,7 +129,7 @@ func TestEngineHuntsAHostQuestion(t *testing.T) {
 			t.Errorf("the admin's daily logon rated %s", o.Severity)
 		}
 	}
-	if det.reqs[0].Start.After(r.Plan.Start.Add(-24*time.Hour)) {
+	if det.reqs[0].Start.After(r.Plan.Start.Add(-24 * time.Hour)) {
 		t.Errorf("detection did not read a baseline before the window: %v", det.reqs[0])
 	}
 	if r.ThreatLevel != hunt.SevHigh || !strings.Contains(r.Summary, "1 high") {
