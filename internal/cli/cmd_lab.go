@@ -108,6 +108,19 @@ func (a *app) labGenerate(ctx context.Context, cmd *ucli.Command) error {
 	if err := a.prepareLabStore(ctx, st, cmd.Bool("force")); err != nil {
 		return err
 	}
+	sum, err := a.writeLab(ctx, st, opt, truthPath)
+	if err != nil {
+		return err
+	}
+	secs := sum.Elapsed.Seconds()
+	fmt.Fprintf(a.stderr, "sleuth: lab written to %s: %d rows in %d tables in %.1fs (%.0f rows/s); ground truth in %s\n",
+		a.dbPath, sum.Rows, len(sum.Tables), secs, float64(sum.Rows)/max(secs, 1e-9), truthPath)
+	return writeLabSummary(a.stdout, cmd.String("format"), sum, truthPath)
+}
+
+// writeLab generates a lab into st with a progress bar on a terminal, and
+// records its ground truth and metadata.
+func (a *app) writeLab(ctx context.Context, st *store.Store, opt lab.Options, truthPath string) (*lab.Summary, error) {
 	var bar *progressbar.ProgressBar
 	var mu sync.Mutex
 	if isTerminal(a.stderr) {
@@ -128,23 +141,20 @@ func (a *app) labGenerate(ctx context.Context, cmd *ucli.Command) error {
 		_ = bar.Clear()
 	}
 	if err != nil {
-		return labError(err)
+		return nil, labError(err)
 	}
 	if err := lab.WriteTruthFile(truthPath, sum.Instances); err != nil {
-		return err
+		return nil, err
 	}
 	for _, kv := range sum.Meta(truthPath, opt.Scale) {
 		if err := st.SetMeta(ctx, kv[0], kv[1]); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, p := range sum.Problems {
 		fmt.Fprintf(a.stderr, "sleuth: warning: the lab and the catalog disagree: %s\n", p)
 	}
-	secs := sum.Elapsed.Seconds()
-	fmt.Fprintf(a.stderr, "sleuth: lab written to %s: %d rows in %d tables in %.1fs (%.0f rows/s); ground truth in %s\n",
-		a.dbPath, sum.Rows, len(sum.Tables), secs, float64(sum.Rows)/max(secs, 1e-9), truthPath)
-	return writeLabSummary(a.stdout, cmd.String("format"), sum, truthPath)
+	return sum, nil
 }
 
 // labOptions reads and checks the flags.

@@ -148,6 +148,10 @@ func summaryExpr(t *catalog.Table) kql.Expr {
 // stepSummarise sets the threat level and writes the executive summary.
 func (e *Engine) stepSummarise(_ context.Context, _ *catalog.Catalog) error {
 	r := e.state.Report
+	// Lists are [] rather than null in report.json, for tools that iterate.
+	r.Findings, r.Observations = nonNil(r.Findings), nonNil(r.Observations)
+	r.Queries, r.Actions, r.IterationLog = nonNil(r.Queries), nonNil(r.Actions), nonNil(r.IterationLog)
+	r.NotLookedAt, r.Coverage = nonNil(r.NotLookedAt), nonNil(r.Coverage)
 	r.ThreatLevel = "none"
 	counts := map[string]int{}
 	for _, f := range r.Findings {
@@ -205,3 +209,10 @@ func joinAnd(xs []string) string {
 }
 
 func joinComma(xs []string) string { return strings.Join(xs, ", ") }
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}

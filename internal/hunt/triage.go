@@ -106,6 +106,9 @@ func Triage(signals []Annotated, opt TriageOptions) (findings, observations []*F
 // files are too common across unrelated activity to link on.
 var linkRoles = []catalog.Role{catalog.RoleHost, catalog.RoleUser, catalog.RoleIP}
 
+// actorRoles say who acted, as opposed to where.
+var actorRoles = []catalog.Role{catalog.RoleUser, catalog.RoleIP}
+
 // cluster joins signals into groups with union-find: two signals join when
 // they share a linking entity that is not a hub and are close in time, and
 // routine signals only join routine ones, so an admin's daily job never
@@ -125,8 +128,10 @@ func cluster(sigs []Annotated, opt TriageOptions) [][]*Annotated {
 	}
 	hubs := hubEntities(sigs)
 	keys := make([]map[string]bool, len(sigs))
+	actorKeys := make([]map[string]bool, len(sigs))
 	for i := range sigs {
-		keys[i] = linkKeys(sigs[i].Entities, hubs)
+		keys[i] = linkKeys(sigs[i].Entities, hubs, linkRoles)
+		actorKeys[i] = linkKeys(sigs[i].Entities, hubs, actorRoles)
 	}
 	for i := range sigs {
 		for j := i + 1; j < len(sigs); j++ {
@@ -134,11 +139,15 @@ func cluster(sigs []Annotated, opt TriageOptions) [][]*Annotated {
 				continue
 			}
 			gap := sigs[j].FirstSeen.Sub(sigs[i].LastSeen)
-			limit := opt.LinkWindow
-			if !sameTactics(sigs[i].Tactics, sigs[j].Tactics) {
-				limit = opt.ChainWindow
+			// Close in time, a shared host is enough. An attack's later
+			// stages, hours apart, must share an actor (an account or an
+			// address): a workstation sees plenty of unrelated activity
+			// in a day.
+			link := gap <= opt.LinkWindow
+			if !link && gap <= opt.ChainWindow && !sameTactics(sigs[i].Tactics, sigs[j].Tactics) {
+				link = shares(actorKeys[i], actorKeys[j])
 			}
-			if gap <= limit {
+			if link {
 				parent[find(j)] = find(i)
 			}
 		}
@@ -159,30 +168,37 @@ func cluster(sigs []Annotated, opt TriageOptions) [][]*Annotated {
 	return out
 }
 
-// hubEntities are entities present in so many signals that linking on them
-// would merge unrelated stories (a domain controller, a proxy address).
+// hubEntities are entities present in so many signals, of so many
+// different rules, that linking on them would merge unrelated stories (a
+// domain controller, a proxy address). An entity behind many signals of one
+// or two rules is one actor doing one thing many times, and stays linkable.
 func hubEntities(sigs []Annotated) map[string]bool {
 	if len(sigs) < 8 {
 		return nil
 	}
 	count := map[string]int{}
+	rules := map[string]map[string]bool{}
 	for _, s := range sigs {
-		for k := range linkKeys(s.Entities, nil) {
+		for k := range linkKeys(s.Entities, nil, linkRoles) {
 			count[k]++
+			if rules[k] == nil {
+				rules[k] = map[string]bool{}
+			}
+			rules[k][s.RuleID] = true
 		}
 	}
 	hubs := map[string]bool{}
 	for k, n := range count {
-		if float64(n) > 0.25*float64(len(sigs)) {
+		if float64(n) > 0.25*float64(len(sigs)) && len(rules[k]) >= 3 {
 			hubs[k] = true
 		}
 	}
 	return hubs
 }
 
-func linkKeys(e entity.Set, hubs map[string]bool) map[string]bool {
+func linkKeys(e entity.Set, hubs map[string]bool, roles []catalog.Role) map[string]bool {
 	out := map[string]bool{}
-	for _, r := range linkRoles {
+	for _, r := range roles {
 		for _, v := range *e.Of(r) {
 			k := string(r) + ":" + entity.Key(r, v)
 			if !hubs[k] {
@@ -251,6 +267,10 @@ func buildFinding(g []*Annotated, opt TriageOptions) *Finding {
 	}
 	f.Entities.Sort()
 	f.Confidence, f.Context = score(g, len(rules), len(tables), len(tactics))
+	if n, ok := fanOut(f, tactics); ok {
+		f.Confidence = math.Round(math.Max(f.Confidence-0.3, 0.02)*100) / 100
+		f.Context = append(f.Context, fmt.Sprintf("the same action reached %d hosts with no other stage of an attack around it: the shape of a deployment or management tool; confirm with its owner", n))
+	}
 	f.Severity = severity(f.Confidence, tactics)
 	f.Title = title(g, primary)
 	f.Description = describe(f, g)
@@ -329,6 +349,26 @@ func score(g []*Annotated, nRules, nTables, nTactics int) (float64, []string) {
 		conf -= 0.3
 	}
 	return math.Round(math.Min(math.Max(conf, 0.02), 0.99)*100) / 100, notes
+}
+
+// fanOutHosts is how many hosts one push must reach to look like tooling.
+const fanOutHosts = 10
+
+// fanOut reports a finding that did one thing to many hosts — remote
+// execution or service creation only — which is what deployment and
+// management tools do all day. An attacker's mass deployment comes with
+// other stages (credential access, impact) and is not matched.
+func fanOut(f *Finding, tactics map[string]bool) (int, bool) {
+	n := len(f.Entities.Hosts)
+	if n < fanOutHosts {
+		return n, false
+	}
+	for t := range tactics {
+		if t != "lateral-movement" && t != "execution" {
+			return n, false
+		}
+	}
+	return n, true
 }
 
 func severity(conf float64, tactics map[string]bool) string {

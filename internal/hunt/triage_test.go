@@ -129,3 +129,36 @@ func hasRec(f *Finding, sub string) bool {
 	}
 	return false
 }
+
+func TestTriageFanOutOfOneActionIsTooling(t *testing.T) {
+	var sigs []Annotated
+	for i := range 12 {
+		target := "ws" + string(rune('a'+i))
+		sigs = append(sigs, sig("remote-svc", "high", "lateral-movement", time.Duration(i)*time.Minute,
+			entity.Set{Hosts: []string{"deploy01", target}, Users: []string{"svc_deploy"}}, "T1569.002"))
+	}
+	fs, obs := Triage(sigs, TriageOptions{})
+	all := append(fs, obs...)
+	if len(all) != 1 || SeverityRank(all[0].Severity) >= SeverityRank(SevHigh) {
+		t.Fatalf("a push to 12 hosts rated %v", titles(all))
+	}
+	// The same push with credential theft around it is an attack, not tooling.
+	sigs = append(sigs, sig("lsass", "high", "credential-access", -30*time.Minute, entity.Set{Hosts: []string{"deploy01"}, Users: []string{"svc_deploy"}}, "T1003.001"))
+	fs, _ = Triage(sigs, TriageOptions{})
+	if len(fs) != 1 || SeverityRank(fs[0].Severity) < SeverityRank(SevHigh) {
+		t.Fatalf("mass remote execution after credential theft rated %v", titles(fs))
+	}
+}
+
+func TestTriageLaterStagesNeedASharedActor(t *testing.T) {
+	host := "ws1"
+	early := sig("net-discovery", "medium", "discovery", 0, entity.Set{Hosts: []string{host}, Users: []string{"alice"}}, "T1087")
+	other := sig("run-key", "medium", "persistence", 6*time.Hour, entity.Set{Hosts: []string{host}, Users: []string{"bob"}}, "T1547.001")
+	same := sig("run-key", "medium", "persistence", 6*time.Hour, entity.Set{Hosts: []string{host}, Users: []string{"alice"}}, "T1547.001")
+	if fs, obs := Triage([]Annotated{early, other}, TriageOptions{}); len(fs)+len(obs) != 2 {
+		t.Errorf("different users hours apart on one host were merged: %v", titles(append(fs, obs...)))
+	}
+	if fs, obs := Triage([]Annotated{early, same}, TriageOptions{}); len(fs)+len(obs) != 1 {
+		t.Errorf("one user's stages hours apart were not chained: %v", titles(append(fs, obs...)))
+	}
+}
