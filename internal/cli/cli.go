@@ -136,6 +136,7 @@ func (a *app) commands() []*ucli.Command {
 		a.sourcesCmd(),
 		a.serveCmd(),
 		a.queryCmd(),
+		a.detectCmd(),
 	}
 }
 

@@ -72,7 +72,7 @@ func (a *app) rulesCmd() *ucli.Command {
 		UsageText:    "sleuth rules list|check|convert [flags] PATH...",
 		Description:  rulesHelp,
 		OnUsageError: onUsageError,
-		Commands:     []*ucli.Command{a.rulesCheckCmd(), a.rulesConvertCmd()},
+		Commands:     []*ucli.Command{a.rulesListCmd(), a.rulesCheckCmd(), a.rulesConvertCmd()},
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
 			if cmd.Args().Present() {
 				return usagef("the rules subcommands are list, check and convert; run 'sleuth rules --help'", "unknown rules subcommand %q", cmd.Args().First())

@@ -1,6 +1,3 @@
-// Package detect runs detection rules — compiled Sigma rules, correlation
-// rules and hunting analytics — over a time window of a source and returns
-// signals: one per rule and group of related matching events.
 package detect
 
 import (
@@ -37,8 +34,12 @@ type Signal struct {
 	LastSeen    time.Time  `json:"last_seen"`
 	Count       int        `json:"count"`
 	Entities    entity.Set `json:"entities"`
+	// Subject is the entity the events were grouped by: the host of an
+	// endpoint table, the user of an identity table, the source address of
+	// a flow table, or a correlation's group-by values.
+	Subject string `json:"subject,omitempty"`
 	// KQL reproduces the signal: the rule's query scoped to its window and,
-	// where it helps, its entities. Paste it into Sentinel.
+	// where it helps, its subject. Paste it into Sentinel.
 	KQL string `json:"kql"`
 	// Samples are a few of the matching rows, keyed by column name.
 	Samples        []map[string]any `json:"samples"`
