@@ -103,6 +103,9 @@ func (a *app) root() *ucli.Command {
 			if cmd.Args().Present() {
 				return usagef("run 'sleuth --help' for the commands", "unknown command %q", cmd.Args().First())
 			}
+			if isTerminal(a.stdin) && isTerminal(a.stdout) {
+				return a.interactive(ctx)
+			}
 			return ucli.ShowRootCommandHelp(cmd)
 		},
 	}
@@ -124,6 +127,7 @@ func inheritUsageErrors(cmds []*ucli.Command) {
 // commands lists every subcommand; each lives in its own cmd_*.go file.
 func (a *app) commands() []*ucli.Command {
 	return []*ucli.Command{
+		a.huntCmd(),
 		a.versionCmd(),
 		a.labCmd(),
 		a.ingestCmd(),
@@ -212,8 +216,9 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("not an RFC 3339 time")
 }
 
-// isTerminal reports whether w is a terminal, for colour and progress bars.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether a stream is a terminal, for colour, progress
+// bars and the interactive session.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -54,9 +54,9 @@ func (a *app) labCmd() *ucli.Command {
 	return &ucli.Command{
 		Name:        "lab",
 		Usage:       "build the simulated enterprise sleuth hunts in by default",
-		UsageText:   "sleuth lab generate [flags]\nsleuth lab scenarios [--format …]",
+		UsageText:   "sleuth lab generate [flags]\nsleuth lab scenarios [--format …]\nsleuth lab eval [--seeds …]",
 		Description: labHelp,
-		Commands:    []*ucli.Command{a.labGenerateCmd(), a.labScenariosCmd()},
+		Commands:    []*ucli.Command{a.labGenerateCmd(), a.labScenariosCmd(), a.labEvalCmd()},
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
 			if cmd.Args().Present() {
 				return usagef("run 'sleuth lab --help' for the subcommands", "unknown lab command %q", cmd.Args().First())

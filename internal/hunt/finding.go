@@ -53,10 +53,14 @@ type Finding struct {
 
 // Evidence is one signal of a finding, with the rows that show it.
 type Evidence struct {
-	RuleID    string           `json:"rule_id"`
-	Title     string           `json:"title"`
-	Level     string           `json:"level"`
-	Table     string           `json:"table"`
+	RuleID string `json:"rule_id"`
+	Title  string `json:"title"`
+	Level  string `json:"level"`
+	Table  string `json:"table"`
+	// Subject is the entity the signal was grouped by (a host, a user, an
+	// address): the one the signal is about, where Entities are every one
+	// it touched.
+	Subject   string           `json:"subject,omitempty"`
 	Count     int              `json:"count"`
 	FirstSeen time.Time        `json:"first_seen"`
 	LastSeen  time.Time        `json:"last_seen"`
