@@ -10,7 +10,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/sleuth
 
 demo: build
-	./$(BIN) version
+	./$(BIN) hunt "anything suspicious this week?"
 
 test: fmt-check vet
 	$(GO) test -count=1 ./...

@@ -61,6 +61,10 @@ writes a report with the exact query behind every finding. With nothing
 configured it hunts "the lab", a simulated enterprise in an embedded store.
 
 Examples:
+  sleuth hunt "anything suspicious this week?"   # generates the lab on first use
+  sleuth hunt "suspicious sign-ins in the last 24 hours" --format json
+  sleuth detect --window 3d --level high  # the rules alone, as signals
+  sleuth respond list                     # containment waiting for approval
   sleuth lab generate                     # build the lab: a week of telemetry with attacks woven in
   sleuth tables                           # what is in the store
   sleuth schema SigninLogs                # columns, types and entity roles of a table

@@ -61,7 +61,7 @@ func (a *app) detectCmd() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "table", Usage: "only rules over `TABLE` (repeatable)"},
 			&ucli.StringFlag{Name: "source", Usage: "run on the configured source `NAME` ('sleuth sources' lists them; default the embedded store)"},
 			&ucli.BoolFlag{Name: "strict", Usage: "exit 3 when a user rule does not compile"},
-			&ucli.IntFlag{Name: "chunk", Value: 100, Usage: "rules per batched scan of a table (`N`)"},
+			&ucli.IntFlag{Name: "chunk", Value: 50, Usage: "rules per batched scan of a table (`N`); 50 plans fastest in DuckDB, see docs/PERFORMANCE.md"},
 			&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "stop each query after `DURATION`"},
 			formatFlag(formatTable, formatJSON, formatNDJSON),
 		},

@@ -158,7 +158,7 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 	var fs []respond.Finding
 	for _, f := range r.Findings {
 		rf := respond.Finding{ID: f.ID, Title: f.Title, Severity: f.Severity, Confidence: f.Confidence,
-			Hosts: f.Entities.Hosts, Users: actedOnUsers(f), IPs: f.Entities.IPs, Evidence: f.Rules, HuntID: r.ID}
+			Hosts: actedOn(f, f.Entities.Hosts), Users: actedOn(f, f.Entities.Users), IPs: actedOn(f, f.Entities.IPs), Evidence: f.Rules, HuntID: r.ID}
 		for _, t := range f.Techniques {
 			rf.Techniques = append(rf.Techniques, t.ID)
 			if t.Tactic != "" {
@@ -176,29 +176,22 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 	return err
 }
 
-// actedOnUsers is the finding's users that containment may act on. A
-// finding that touched a handful of accounts offers them all; one that
-// touched many (a password spray's targets, a scan's) offers only the
-// accounts a signal was about, so a spray that compromised one account
-// proposes to disable that account, not every account it tried.
-func actedOnUsers(f *hunt.Finding) []string {
+// actedOn is the finding's entities of one kind that containment may act
+// on. A finding that touched a handful offers them all; one that touched
+// many (a password spray's targets, the background of internet scanners
+// behind an exposed server) offers only those a signal was about, so a spray
+// that compromised one account proposes to disable that account, not every
+// account it tried, and scanners do not become a block list.
+func actedOn(f *hunt.Finding, all []string) []string {
 	const few = 5
-	if len(f.Entities.Users) <= few {
-		return f.Entities.Users
+	if len(all) <= few {
+		return all
 	}
-	subjects := map[string]bool{}
-	for _, e := range f.Evidence {
-		for _, s := range strings.Split(e.Subject, ",") { // a correlation's subject is "Col=value, Col=value"
-			if _, v, ok := strings.Cut(s, "="); ok {
-				s = v
-			}
-			subjects[strings.ToLower(strings.TrimSpace(s))] = true
-		}
-	}
+	subjects := f.Subjects()
 	var out []string
-	for _, u := range f.Entities.Users {
-		if subjects[strings.ToLower(u)] {
-			out = append(out, u)
+	for _, v := range all {
+		if subjects[strings.ToLower(v)] {
+			out = append(out, v)
 		}
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 	"github.com/sleuth-hunt/sleuth/internal/hunt"
 )
 
-func TestActedOnUsers(t *testing.T) {
+func TestActedOn(t *testing.T) {
 	many := []string{"a@x", "b@x", "c@x", "d@x", "e@x", "f@x", "g@x"}
 	tests := []struct {
 		name     string
@@ -20,6 +20,7 @@ func TestActedOnUsers(t *testing.T) {
 		{"a spray offers only the account a signal was about", many, []string{"IPAddress=10.0.0.1", "C@X"}, []string{"c@x"}},
 		{"a correlation subject names the account", many, []string{"IPAddress=10.0.0.1, UserPrincipalName=f@x"}, []string{"f@x"}},
 		{"a spray that compromised nobody offers no account", many, []string{"IPAddress=10.0.0.1"}, nil},
+		{"scanners behind a flow finding are not a block list", []string{"1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5", "6.6.6.6"}, []string{"10.0.0.4"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -27,8 +28,8 @@ func TestActedOnUsers(t *testing.T) {
 			for _, s := range tt.subjects {
 				f.Evidence = append(f.Evidence, hunt.Evidence{Subject: s})
 			}
-			if got := actedOnUsers(f); !slices.Equal(got, tt.want) {
-				t.Errorf("actedOnUsers = %v, want %v", got, tt.want)
+			if got := actedOn(f, tt.users); !slices.Equal(got, tt.want) {
+				t.Errorf("actedOn = %v, want %v", got, tt.want)
 			}
 		})
 	}

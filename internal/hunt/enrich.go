@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
+	"github.com/sleuth-hunt/sleuth/internal/entity"
 	"github.com/sleuth-hunt/sleuth/internal/hunt/plan"
 	"github.com/sleuth-hunt/sleuth/internal/kql"
 	"github.com/sleuth-hunt/sleuth/internal/source"
@@ -63,7 +64,7 @@ func (e *Engine) timeline(ctx context.Context, cat *catalog.Catalog, f *Finding)
 		if !ok || e.state.Profile.Tables[tn].Rows == 0 {
 			continue
 		}
-		filt := entityFilter(t, f.Entities)
+		filt := entityFilter(t, pivotEntities(f))
 		if filt == nil {
 			continue
 		}
@@ -91,6 +92,40 @@ func (e *Engine) timeline(ctx context.Context, cat *catalog.Catalog, f *Finding)
 		out = append(out, te)
 	}
 	return out, nil
+}
+
+// pivotLimit caps each kind of entity a timeline pivots on. A finding can
+// touch hundreds of scanner addresses or thousands of files a ransomware
+// renamed; a pivot on all of them makes a query of megabytes that the
+// report repeats and a hunter cannot read.
+const pivotLimit = 10
+
+// pivotEntities is the finding's entities for a timeline: every entity of a
+// kind when there are few, else the ones its signals were about first, then
+// the rest in order up to pivotLimit. Process and file names, which are
+// fleet-wide, are kept beyond a few only when a signal was about them.
+func pivotEntities(f *Finding) entity.Set {
+	subjects := f.Subjects()
+	pick := func(vals []string, fillUp bool) []string {
+		if len(vals) <= pivotLimit && (fillUp || len(vals) <= 3) {
+			return vals
+		}
+		var out, rest []string
+		for _, v := range vals {
+			if subjects[strings.ToLower(v)] {
+				out = append(out, v)
+			} else {
+				rest = append(rest, v)
+			}
+		}
+		if fillUp {
+			out = append(out, rest...)
+		}
+		return out[:min(len(out), pivotLimit)]
+	}
+	e := f.Entities
+	return entity.Set{Hosts: pick(e.Hosts, true), Users: pick(e.Users, true), IPs: pick(e.IPs, true),
+		Processes: pick(e.Processes, false), Files: pick(e.Files, false)}
 }
 
 // intervals are the finding's signal spans widened by EnrichSpan and merged.

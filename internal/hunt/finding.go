@@ -4,6 +4,7 @@
 package hunt
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sleuth-hunt/sleuth/internal/detect"
@@ -49,6 +50,25 @@ type Finding struct {
 	Timeline        []TimelineEntry `json:"timeline,omitempty"`
 	// Verdict is the LLM analyst's view, when one ran; it never removes a finding.
 	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// Subjects is the set of entities the finding's signals were about (their
+// subjects), lower-cased: the account a spray compromised rather than every
+// account it tried, the host a rule fired on rather than every address it
+// talked to.
+func (f *Finding) Subjects() map[string]bool {
+	out := map[string]bool{}
+	for _, ev := range f.Evidence {
+		for _, s := range strings.Split(ev.Subject, ",") { // a correlation's subject is "Col=value, Col=value"
+			if _, v, ok := strings.Cut(s, "="); ok {
+				s = v
+			}
+			if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+				out[s] = true
+			}
+		}
+	}
+	return out
 }
 
 // Evidence is one signal of a finding, with the rows that show it.

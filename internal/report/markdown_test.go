@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sleuth-hunt/sleuth/internal/hunt"
 )
@@ -201,4 +202,23 @@ func TestHeadingKeepsClosingHashes(t *testing.T) {
 	f("issue #", `issue \#`)
 	f("issue ##", `issue \##`)
 	f("C#", "C#")
+}
+
+func TestShortQuery(t *testing.T) {
+	short := "SigninLogs | take 10"
+	if got := shortQuery(short); got != short {
+		t.Errorf("a short query changed: %q", got)
+	}
+	long := "SigninLogs | where IPAddress in (" + strings.Repeat(`"203.0.113.7", `, 1000) + `"198.51.100.1")`
+	got := shortQuery(long)
+	if len(got) > queryShown+100 || !strings.HasPrefix(long, strings.SplitN(got, "\n//", 2)[0]) {
+		t.Fatalf("cut is not a prefix of the query or is too long: %d bytes", len(got))
+	}
+	if !strings.Contains(got, "more characters: queries.kql holds the whole query") {
+		t.Errorf("no pointer to queries.kql: %q", got[len(got)-120:])
+	}
+	multi := strings.Repeat("é", queryShown) // no comma or newline: cut on a rune boundary
+	if got := shortQuery(multi); !utf8.ValidString(got) {
+		t.Error("cut inside a rune")
+	}
 }

@@ -48,6 +48,10 @@ func writeFinding(m *md, n int, f *hunt.Finding) {
 	}
 }
 
+// entitiesShown caps each kind of entity a finding lists in Markdown: a
+// ransomware finding can name thousands of renamed files.
+const entitiesShown = 25
+
 func writeEntities(m *md, f *hunt.Finding) {
 	kinds := []struct {
 		name string
@@ -59,11 +63,15 @@ func writeEntities(m *md, f *hunt.Finding) {
 		if len(k.vals) == 0 {
 			continue
 		}
-		vs := make([]string, len(k.vals))
-		for i, v := range k.vals {
-			vs[i] = orDash(code(v, entityMax))
+		var vs []string
+		for _, v := range k.vals[:min(len(k.vals), entitiesShown)] {
+			vs = append(vs, orDash(code(v, entityMax)))
 		}
-		lines = append(lines, k.name+": "+strings.Join(vs, ", "))
+		l := k.name + ": " + strings.Join(vs, ", ")
+		if n := len(k.vals) - entitiesShown; n > 0 {
+			l += fmt.Sprintf(" and %d more (all of them in report.json)", n)
+		}
+		lines = append(lines, l)
 	}
 	if len(lines) == 0 {
 		return

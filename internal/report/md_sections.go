@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
 	"github.com/sleuth-hunt/sleuth/internal/entity"
@@ -230,7 +231,7 @@ func writeQueries(m *md, qs []hunt.QueryRecord) {
 		m.para("None.")
 		return
 	}
-	m.para(fmt.Sprintf("Every query the hunt ran, in order, exactly as run; `queries.kql` holds them ready to paste. %d quer%s.", len(qs), pluralY(len(qs))))
+	m.para(fmt.Sprintf("Every query the hunt ran, in order, exactly as run (the longest cut short here); `queries.kql` holds them whole, ready to paste. %d quer%s.", len(qs), pluralY(len(qs))))
 	for i, q := range qs {
 		line := fmt.Sprintf("**%d. %s** — %s · %s row%s · %s", i+1, orDash(text(q.Step)), orDash(text(q.Purpose)),
 			thousands(int64(q.Rows)), plural(q.Rows), span(q.Elapsed))
@@ -238,8 +239,26 @@ func writeQueries(m *md, qs []hunt.QueryRecord) {
 			line += " · **failed:** " + text(q.Error)
 		}
 		m.para(line)
-		m.line(fenced(q.KQL, "kql"))
+		m.line(fenced(shortQuery(q.KQL), "kql"))
 	}
+}
+
+// queryShown caps a query in report.md: pivots over a finding's hundreds of
+// addresses run to hundreds of kilobytes, which queries.kql keeps whole.
+const queryShown = 6000
+
+func shortQuery(q string) string {
+	if len(q) <= queryShown {
+		return q
+	}
+	cut := strings.LastIndexAny(q[:queryShown], ",\n")
+	if cut < queryShown/2 {
+		cut = queryShown
+	}
+	for cut > 0 && !utf8.RuneStart(q[cut]) {
+		cut--
+	}
+	return q[:cut] + fmt.Sprintf("\n// … %s more characters: queries.kql holds the whole query", thousands(int64(len(q)-cut)))
 }
 
 func writeNotLookedAt(m *md, r *hunt.Report) {

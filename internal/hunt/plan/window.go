@@ -115,8 +115,10 @@ func ParseWindow(question string, now time.Time) (w Window, ok bool) {
 		return Window{Start: midnight, End: now, Phrase: m}, true
 	}
 	if m := reThisWeek.FindString(q); m != "" {
-		back := (int(midnight.Weekday()) - int(time.Monday) + 7) % 7
-		return Window{Start: midnight.Add(-time.Duration(back) * day), End: now, Phrase: m}, true
+		// A hunter asking about "this week" wants a week of evidence: the
+		// calendar week is a few hours long on a Monday morning. "Since
+		// Monday" is there for the calendar.
+		return Window{Start: now.Add(-7 * day), End: now, Phrase: m}, true
 	}
 	if m := reThisMonth.FindString(q); m != "" {
 		return Window{Start: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), End: now, Phrase: m}, true

@@ -32,7 +32,7 @@ func TestParseWindow(t *testing.T) {
 	f("in the last hour", now.Add(-time.Hour), now)
 	f("yesterday", mid.Add(-d), mid)
 	f("what happened today", mid, now)
-	f("anything suspicious this week?", mid.Add(-2*d), now) // Monday 00:00
+	f("anything suspicious this week?", now.Add(-7*d), now) // a week of evidence, not the calendar week
 	f("since Monday", mid.Add(-2*d), now)
 	f("since Wednesday", mid, now)
 	f("since last Wednesday", mid.Add(-7*d), now)
