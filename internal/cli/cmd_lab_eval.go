@@ -53,6 +53,13 @@ func (a *app) labEval(ctx context.Context, cmd *ucli.Command) error {
 		seeds = append(seeds, n)
 	}
 	days := cmd.Int("days")
+	if days < 1 {
+		return usagef("the questions ask about the lab's days: give at least --days 1", "--days must be at least 1, not %d", days)
+	}
+	probe := lab.Options{Seed: seeds[0], Days: days, Hosts: cmd.Int("hosts"), Users: cmd.Int("users"), End: a.now, Catalog: catalog.Default()}
+	if err := lab.Validate(&probe); err != nil {
+		return usagef("see 'sleuth lab generate --help' for the lab's limits", "%v", err)
+	}
 	var sums []*eval.Summary
 	for _, seed := range seeds {
 		fmt.Fprintf(a.stderr, "sleuth: seed %d: generating a %d-day lab…\n", seed, days)
@@ -74,11 +81,12 @@ func (a *app) labEval(ctx context.Context, cmd *ucli.Command) error {
 		return enc.Encode(sums)
 	}
 	set := &rows.Set{Columns: []rows.Column{{Name: "seed", Type: catalog.Long}, {Name: "recall", Type: catalog.String},
-		{Name: "broad_findings", Type: catalog.Long}, {Name: "broad_unmatched", Type: catalog.Long}, {Name: "decoys_high", Type: catalog.Long}}}
+		{Name: "broad_findings", Type: catalog.Long}, {Name: "broad_attacks", Type: catalog.String}, {Name: "broad_unmatched", Type: catalog.Long}, {Name: "decoys_high", Type: catalog.Long}}}
 	hits, cases := 0, 0
 	for _, s := range sums {
 		hits, cases = hits+s.Hits, cases+s.Cases
-		set.Rows = append(set.Rows, []any{int64(s.Seed), fmt.Sprintf("%d/%d", s.Hits, s.Cases), int64(s.Broad.Findings), int64(len(s.Broad.Unmatched)), int64(len(s.Decoys))})
+		set.Rows = append(set.Rows, []any{int64(s.Seed), fmt.Sprintf("%d/%d", s.Hits, s.Cases), int64(s.Broad.Findings),
+			fmt.Sprintf("%d/%d", s.Broad.MatchedAttacks, s.Cases), int64(len(s.Broad.Unmatched)), int64(len(s.Decoys))})
 	}
 	if err := writeSet(a.stdout, formatTable, set); err != nil {
 		return err
