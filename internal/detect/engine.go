@@ -118,14 +118,16 @@ type Result struct {
 
 // Query is one query a run sent, for the hunt's record.
 type Query struct {
-	Purpose  string        `json:"purpose"`
-	Table    string        `json:"table,omitempty"`
-	Rules    []string      `json:"rules,omitempty"`
-	KQL      string        `json:"kql"`
-	Rows     int           `json:"rows"`
-	Elapsed  time.Duration `json:"elapsed_ns"`
-	Error    string        `json:"error,omitempty"`
-	Warnings []string      `json:"warnings,omitempty"`
+	Purpose string   `json:"purpose"`
+	Table   string   `json:"table,omitempty"`
+	Rules   []string `json:"rules,omitempty"`
+	KQL     string   `json:"kql"`
+	Rows    int      `json:"rows"`
+	// RowsSHA256 is the digest of the rows the query returned (rows.Set.SHA256).
+	RowsSHA256 string        `json:"rows_sha256,omitempty"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
+	Error      string        `json:"error,omitempty"`
+	Warnings   []string      `json:"warnings,omitempty"`
 }
 
 // run is the state of one Engine.Run.
@@ -300,7 +302,7 @@ func (x *run) query(ctx context.Context, purpose, table string, ruleIDs []string
 		x.record(rec)
 		return nil, err
 	}
-	rec.Rows, rec.Warnings = len(res.Set.Rows), res.Warnings
+	rec.Rows, rec.RowsSHA256, rec.Warnings = len(res.Set.Rows), res.Set.SHA256(), res.Warnings
 	x.record(rec)
 	if res.Set.Truncated {
 		x.warn(fmt.Sprintf("%s: cut at %d rows; signals of %s may be incomplete", purpose, x.opt.MaxRows, ruleList(ruleIDs)))

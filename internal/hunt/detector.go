@@ -18,7 +18,7 @@ func (d engineDetector) Detect(ctx context.Context, req DetectRequest) (*DetectR
 	}
 	out := &DetectResult{Signals: res.Signals}
 	for _, q := range res.Queries {
-		out.Queries = append(out.Queries, QueryRecord{Step: "detect", Purpose: q.Purpose, KQL: q.KQL, Rows: q.Rows, Elapsed: q.Elapsed, Error: q.Error})
+		out.Queries = append(out.Queries, QueryRecord{Step: "detect", Purpose: q.Purpose, KQL: q.KQL, Rows: q.Rows, RowsSHA256: q.RowsSHA256, Elapsed: q.Elapsed, Error: q.Error})
 	}
 	for _, e := range res.Errors {
 		out.Errors = append(out.Errors, e.Error())

@@ -161,7 +161,7 @@ func (e *Engine) query(ctx context.Context, step, purpose string, q *kql.Query, 
 		e.record(rec)
 		return nil, &Error{Code: "hunt.query", Msg: fmt.Sprintf("the %s query failed (%s)", step, purpose), Err: err}
 	}
-	rec.Rows = len(res.Set.Rows)
+	rec.Rows, rec.RowsSHA256 = len(res.Set.Rows), res.Set.SHA256()
 	e.record(rec)
 	for _, w := range res.Warnings {
 		e.notice(fmt.Sprintf("%s query (%s): %s", step, purpose, w))
@@ -188,8 +188,13 @@ func kqlTime(t time.Time) string {
 func (e *Engine) record(q QueryRecord) {
 	e.state.Report.Queries = append(e.state.Report.Queries, q)
 	if e.Audit != nil {
-		e.audit("query", map[string]any{"step": q.Step, "kql": q.KQL, "rows": q.Rows, "error": q.Error})
+		e.auditQuery(q)
 	}
+}
+
+// auditQuery records a query with its row count and the digest of its rows.
+func (e *Engine) auditQuery(q QueryRecord) {
+	e.audit("query", map[string]any{"step": q.Step, "kql": q.KQL, "rows": q.Rows, "rows_sha256": q.RowsSHA256, "error": q.Error})
 }
 
 func (e *Engine) notice(msg string) {

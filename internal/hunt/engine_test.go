@@ -102,7 +102,8 @@ func TestEngineHuntsAHostQuestion(t *testing.T) {
 			Entities: entity.Set{Hosts: []string{"web01.corp.example"}, Users: []string{"itadmin"}, IPs: []string{"10.0.0.5"}}})
 	}
 	var saved []string
-	e := &hunt.Engine{Source: embedded.New(st, false), Detector: det, Options: hunt.Options{Now: now},
+	audit := &auditLog{}
+	e := &hunt.Engine{Source: embedded.New(st, false), Detector: det, Options: hunt.Options{Now: now}, Audit: audit,
 		Checkpoint: func(s *hunt.State) error { saved = append(saved, s.Completed[len(s.Completed)-1]); return nil }}
 	r, err := e.Run(context.Background(), "I'm worried that web01 may have been maliciously logged into in the last few days")
 	if err != nil {
@@ -151,6 +152,48 @@ func TestEngineHuntsAHostQuestion(t *testing.T) {
 			t.Errorf("no %s query recorded: %v", k, kinds)
 		}
 	}
+	// The audit log has the plan, every query the engine ran with the digest
+	// of its rows, and the findings.
+	audited := 0
+	for _, en := range audit.entries {
+		if en.kind != "query" {
+			continue
+		}
+		m := en.data.(map[string]any)
+		if m["step"] != "detect" && len(m["rows_sha256"].(string)) != 64 {
+			t.Errorf("query audited without a digest of its rows: %v", m)
+		}
+		audited++
+	}
+	if audited != len(r.Queries) || audit.count("plan") != 1 || audit.count("finding") == 0 {
+		t.Errorf("audit: %d of %d queries, %d plans, %d findings", audited, len(r.Queries), audit.count("plan"), audit.count("finding"))
+	}
+}
+
+// auditLog records what the engine audits.
+type auditLog struct {
+	entries []struct {
+		kind string
+		data any
+	}
+}
+
+func (a *auditLog) Append(kind string, data any) error {
+	a.entries = append(a.entries, struct {
+		kind string
+		data any
+	}{kind, data})
+	return nil
+}
+
+func (a *auditLog) count(kind string) int {
+	n := 0
+	for _, e := range a.entries {
+		if e.kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func TestEngineRefusesAWindowBeyondPolicy(t *testing.T) {

@@ -46,12 +46,15 @@ type Iteration struct {
 
 // QueryRecord is one query the hunt ran, exactly as run.
 type QueryRecord struct {
-	Step    string        `json:"step"`    // profile, scope, detect, context, enrich
-	Purpose string        `json:"purpose"` // in words
-	KQL     string        `json:"kql"`
-	Rows    int           `json:"rows"`
-	Elapsed time.Duration `json:"elapsed_ns"`
-	Error   string        `json:"error,omitempty"`
+	Step    string `json:"step"`    // profile, scope, detect, context, enrich
+	Purpose string `json:"purpose"` // in words
+	KQL     string `json:"kql"`
+	Rows    int    `json:"rows"`
+	// RowsSHA256 is the digest of the rows the query returned, which the
+	// audit log keeps instead of the rows (rows.Set.SHA256).
+	RowsSHA256 string        `json:"rows_sha256,omitempty"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
+	Error      string        `json:"error,omitempty"`
 }
 
 // TableCoverage says how much of a planned table the hunt read.

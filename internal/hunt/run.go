@@ -186,7 +186,7 @@ func (e *Engine) stepDetect(ctx context.Context, cat *catalog.Catalog) error {
 		}
 		r.Queries = append(r.Queries, res.Queries...)
 		for _, q := range res.Queries {
-			e.audit("query", map[string]any{"step": q.Step, "kql": q.KQL, "rows": q.Rows, "error": q.Error})
+			e.auditQuery(q)
 		}
 		for _, msg := range res.Errors {
 			e.notice("rule not run: " + msg)
