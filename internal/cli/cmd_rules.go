@@ -288,7 +288,7 @@ func (a *app) convertRules(coll *sigma.Collection, opts sigma.Options, to string
 		report(a.stderr, e)
 		failed++
 	}
-	hidden := referenced(coll)
+	hidden := coll.Referenced()
 	first := true
 	for _, r := range coll.Rules {
 		if hidden[r] {
@@ -307,23 +307,6 @@ func (a *app) convertRules(coll *sigma.Collection, opts sigma.Options, to string
 		fmt.Fprint(a.stdout, text)
 	}
 	return failed
-}
-
-// referenced is the rules a correlation uses without generate: true; Sigma
-// converts only the correlation for them.
-func referenced(coll *sigma.Collection) map[*sigma.Rule]bool {
-	out := map[*sigma.Rule]bool{}
-	for _, r := range coll.Rules {
-		if r.Correlation == nil || r.Correlation.Generate {
-			continue
-		}
-		for _, ref := range r.Correlation.Rules {
-			if t, ok := coll.Lookup(ref); ok && t != r {
-				out[t] = true
-			}
-		}
-	}
-	return out
 }
 
 func (a *app) convertRule(r *sigma.Rule, coll *sigma.Collection, opts sigma.Options, to string) (string, error) {

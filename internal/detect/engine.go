@@ -368,7 +368,7 @@ func (x *run) subjectOf(t *catalog.Table) subject {
 func (x *run) finish(sigs []Signal) []Signal {
 	out := sigs[:0]
 	for _, s := range sigs {
-		if x.scope.Entities.Empty() || touches(s.Entities, x.scope.Entities) {
+		if x.scope.Entities.Empty() || s.Entities.Shares(x.scope.Entities) {
 			out = append(out, s)
 		}
 	}
@@ -387,20 +387,4 @@ func (x *run) finish(sigs []Signal) []Signal {
 		out = []Signal{}
 	}
 	return out
-}
-
-// touches reports whether two entity sets share an entity of the same role.
-func touches(a, b entity.Set) bool {
-	for _, r := range entity.Roles {
-		keys := map[string]bool{}
-		for _, v := range *b.Of(r) {
-			keys[entity.Key(r, v)] = true
-		}
-		for _, v := range *a.Of(r) {
-			if keys[entity.Key(r, v)] {
-				return true
-			}
-		}
-	}
-	return false
 }

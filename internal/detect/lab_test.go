@@ -136,16 +136,8 @@ func sameFamily(a, b []string) bool {
 }
 
 func shares(a, b entity.Set) bool {
-	for _, r := range entity.Roles {
-		keys := map[string]bool{}
-		for _, v := range *b.Of(r) {
-			keys[entity.Key(r, v)] = true
-		}
-		for _, v := range *a.Of(r) {
-			if keys[entity.Key(r, v)] {
-				return true
-			}
-		}
+	if a.Shares(b) {
+		return true
 	}
 	// A host is named by its DNS name in one table and its address in
 	// another; truth addresses may appear as a signal's hosts.

@@ -81,7 +81,7 @@ func Load(opt LoadOptions) (*RuleSet, error) {
 	}
 	coll := sigma.NewCollection(all)
 	rs.addParseErrors(coll.Errs, "")
-	hidden := referenced(coll)
+	hidden := coll.Referenced()
 	for _, sr := range all {
 		rs.Rules = append(rs.Rules, newRule(sr, origin[sr], hidden[sr], opt.Attack))
 	}
@@ -130,22 +130,6 @@ func (rs *RuleSet) addParseErrors(errs sigma.ErrorList, origin string) {
 		}
 		rs.Errors = append(rs.Errors, re)
 	}
-}
-
-// referenced is the rules a correlation counts without generate: true.
-func referenced(coll *sigma.Collection) map[*sigma.Rule]bool {
-	out := map[*sigma.Rule]bool{}
-	for _, r := range coll.Rules {
-		if r.Correlation == nil || r.Correlation.Generate {
-			continue
-		}
-		for _, ref := range r.Correlation.Rules {
-			if t, ok := coll.Lookup(ref); ok && t != r {
-				out[t] = true
-			}
-		}
-	}
-	return out
 }
 
 func newRule(sr *sigma.Rule, origin string, hidden bool, cat *attack.Catalog) *Rule {

@@ -70,6 +70,23 @@ func (s *Set) Merge(o Set) {
 	}
 }
 
+// Shares reports whether s and o name one entity of the same role, in any
+// of its spellings (Key).
+func (s Set) Shares(o Set) bool {
+	for _, r := range Roles {
+		keys := map[string]bool{}
+		for _, v := range *o.Of(r) {
+			keys[Key(r, v)] = true
+		}
+		for _, v := range *s.Of(r) {
+			if keys[Key(r, v)] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Sort orders every list, for stable output.
 func (s *Set) Sort() {
 	for _, r := range Roles {

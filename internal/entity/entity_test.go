@@ -61,3 +61,26 @@ func TestFromRow(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestShares(t *testing.T) {
+	a := Set{Hosts: []string{"WEB01.corp.example"}, Users: []string{"CORP\\alice"}}
+	tests := []struct {
+		name string
+		b    Set
+		want bool
+	}{
+		{"a host in another spelling", Set{Hosts: []string{"web01"}}, true},
+		{"a user in another spelling", Set{Users: []string{"alice@corp.example"}}, true},
+		{"the same name in another role", Set{Users: []string{"web01"}}, false},
+		{"nothing in common", Set{Hosts: []string{"db01"}, IPs: []string{"10.0.0.1"}}, false},
+		{"empty", Set{}, false},
+	}
+	for _, tt := range tests {
+		if got := a.Shares(tt.b); got != tt.want {
+			t.Errorf("%s: Shares = %v, want %v", tt.name, got, tt.want)
+		}
+		if got := tt.b.Shares(a); got != tt.want {
+			t.Errorf("%s (reversed): Shares = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

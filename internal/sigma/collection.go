@@ -104,3 +104,21 @@ func ruleFiles(p string) ([]string, error) {
 	sort.Strings(files)
 	return files, err
 }
+
+// Referenced is the rules a correlation uses without generate: true. Sigma
+// turns only the correlation into a detection for them; they do not fire
+// on their own.
+func (c *Collection) Referenced() map[*Rule]bool {
+	out := map[*Rule]bool{}
+	for _, r := range c.Rules {
+		if r.Correlation == nil || r.Correlation.Generate {
+			continue
+		}
+		for _, ref := range r.Correlation.Rules {
+			if t, ok := c.Lookup(ref); ok && t != r {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
