@@ -139,3 +139,47 @@ func sameFamily(a, b string) bool {
 	pb, _, _ := strings.Cut(b, ".")
 	return a == b || (pa == pb && (a == pa || b == pb))
 }
+
+// TestQualityOnOTRFCampaign hunts the OTRF LSASS campaign (Metasploit:
+// service-based execution, rundll32 comsvcs.dll MiniDump of LSASS, logs
+// cleared) with the analyst's question and with a broad one: each must give
+// the dump as a high or critical finding, and nothing else above low.
+func TestQualityOnOTRFCampaign(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests a 42,000-event recording; skipped with -short")
+	}
+	root, err := catgen.SharedData()
+	if err != nil {
+		t.Skipf("shared test data is absent: %v", err)
+	}
+	path := filepath.Join(root, "otrf", "compound", "metasploit_comsvcs_lsass_memory_dump.zip")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("OTRF campaign is absent: %v", err)
+	}
+	for _, q := range []string{"Were credentials dumped from LSASS in the last hour?", "Anything suspicious in the last day?"} {
+		r := huntRecording(t, path, q)
+		dump := false
+		for _, f := range r.Findings {
+			high := hunt.SeverityRank(f.Severity) >= hunt.SeverityRank(hunt.SevHigh)
+			for _, tech := range f.Techniques {
+				if tech.ID == "T1003.001" && high {
+					dump = true
+				}
+			}
+			if !high && hunt.SeverityRank(f.Severity) > hunt.SeverityRank(hunt.SevLow) {
+				t.Errorf("%q: a %s finding beside the campaign: %s", q, f.Severity, f.Title)
+			}
+		}
+		if !dump {
+			t.Errorf("%q: no high or critical finding carries T1003.001; findings: %d", q, len(r.Findings))
+		}
+		t.Logf("%q: %d findings, first %q", q, len(r.Findings), firstTitle(r))
+	}
+}
+
+func firstTitle(r *hunt.Report) string {
+	if len(r.Findings) == 0 {
+		return ""
+	}
+	return r.Findings[0].Title
+}
