@@ -66,7 +66,9 @@ func (a *app) interactive(ctx context.Context) error {
 			report(a.stderr, err)
 			continue
 		}
-		r, files, err := a.hunt(ctx, huntRequest{question: q, approve: "ask", opts: opts})
+		// Proposals wait: asking y/N here would take the analyst's next
+		// question as an answer. The summary says how to review them.
+		r, files, err := a.hunt(ctx, huntRequest{question: q, approve: "never", opts: opts})
 		if err != nil {
 			if ctx.Err() != nil {
 				return err

@@ -2,6 +2,7 @@ package hunt_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -228,4 +229,65 @@ func asHunt(err error, target **hunt.Error) bool {
 		*target = he
 	}
 	return ok
+}
+
+// An interrupted hunt resumes from its last checkpoint, as saved to disk,
+// without redoing the steps it finished, and ends as an uninterrupted one.
+func TestEngineResumesFromACheckpoint(t *testing.T) {
+	st := newStore(t)
+	burst := now.Add(-20 * time.Hour)
+	sig := detect.Signal{RuleID: "rdp-brute-success", Title: "Logon success after brute force", Level: "high", Kind: "correlation",
+		Techniques: []string{"T1110.001"}, Tactics: []string{"credential-access"}, Table: "DeviceLogonEvents",
+		FirstSeen: burst, LastSeen: burst.Add(6 * time.Minute), Count: 31,
+		Entities: entity.Set{Hosts: []string{"web01.corp.example"}, Users: []string{"administrator"}, IPs: []string{"203.0.113.50"}}}
+	question := "was web01 logged into maliciously in the last 2 days?"
+
+	whole, err := (&hunt.Engine{Source: embedded.New(st, false), Detector: &scripted{signals: []detect.Signal{sig}}, Options: hunt.Options{Now: now}}).
+		Run(context.Background(), question)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var saved []byte
+	first := &hunt.Engine{Source: embedded.New(st, false), Detector: &scripted{signals: []detect.Signal{sig}}, Options: hunt.Options{Now: now},
+		Checkpoint: func(s *hunt.State) error {
+			var err error
+			saved, err = json.Marshal(s)
+			if s.Completed[len(s.Completed)-1] == "detect" {
+				cancel() // the analyst presses Ctrl-C during enrichment
+			}
+			return err
+		}}
+	_, err = first.Run(ctx, question)
+	var he *hunt.Error
+	if !asHunt(err, &he) || he.Code != "hunt.interrupted" {
+		t.Fatalf("interrupted hunt: %v", err)
+	}
+
+	var state hunt.State
+	if err := json.Unmarshal(saved, &state); err != nil {
+		t.Fatal(err)
+	}
+	det := &scripted{signals: []detect.Signal{sig}}
+	r, err := (&hunt.Engine{Source: embedded.New(st, false), Detector: det, Options: hunt.Options{Now: now}}).Resume(context.Background(), &state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(det.reqs) != 0 {
+		t.Errorf("resume ran detection again: %d requests", len(det.reqs))
+	}
+	if len(r.Findings) != len(whole.Findings) || len(r.Findings) == 0 || r.Findings[0].ID != whole.Findings[0].ID ||
+		r.Findings[0].Severity != whole.Findings[0].Severity || len(r.Findings[0].Timeline) == 0 {
+		t.Errorf("resumed findings %+v, uninterrupted %+v", r.Findings, whole.Findings)
+	}
+	if r.ThreatLevel != whole.ThreatLevel || r.Summary != whole.Summary {
+		t.Errorf("resumed: %s %q; uninterrupted: %s %q", r.ThreatLevel, r.Summary, whole.ThreatLevel, whole.Summary)
+	}
+
+	state.Version++
+	if _, err := (&hunt.Engine{Source: embedded.New(st, false), Detector: det, Options: hunt.Options{Now: now}}).Resume(context.Background(), &state); !asHunt(err, &he) || he.Code != "hunt.checkpoint" {
+		t.Errorf("a checkpoint of another version: %v", err)
+	}
 }
