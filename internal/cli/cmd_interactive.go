@@ -146,9 +146,27 @@ func (s *session) followUp(line string, now time.Time) (string, error) {
 		if len(vals) == 0 {
 			return "", fmt.Errorf("the finding %q names no %s", f.Title, kind)
 		}
-		q = re.ReplaceAllString(q, vals[0])
+		q = re.ReplaceAllString(q, mostTelling(f, vals))
 	}
 	return q, nil
+}
+
+// mostTelling picks the entity "that user" or "that host" means: one a
+// signal of the finding was about, else the first that is not a machine
+// account (HOST$), which a brute force lists before the account it broke.
+func mostTelling(f *hunt.Finding, vals []string) string {
+	subjects := f.Subjects()
+	for _, v := range vals {
+		if subjects[strings.ToLower(v)] {
+			return v
+		}
+	}
+	for _, v := range vals {
+		if !strings.HasSuffix(v, "$") {
+			return v
+		}
+	}
+	return vals[0]
 }
 
 // withoutWindow drops the time phrase of a question, so a new one can follow.

@@ -40,6 +40,19 @@ func TestFollowUp(t *testing.T) {
 			t.Errorf("followUp(%q) should explain what it cannot resolve, got %v", bad, err)
 		}
 	}
+	// "that user" is the account a signal was about, not a machine account
+	// listed first.
+	brute := &session{last: &hunt.Report{Findings: []*hunt.Finding{{Title: "rdp brute force",
+		Entities: entity.Set{Users: []string{"WEB01$", "admin", "administrator", "guest"}},
+		Evidence: []hunt.Evidence{{Subject: "IpAddress=203.0.113.9, TargetUserName=administrator"}}}}}}
+	if got, err := brute.followUp("what else did that user do?", now); err != nil || got != "what else did administrator do?" {
+		t.Errorf("that user after a brute force = %q, %v", got, err)
+	}
+	brute.last.Findings[0].Evidence = nil
+	if got, _ := brute.followUp("what else did that user do?", now); got != "what else did admin do?" {
+		t.Errorf("that user with no subject = %q; want the first account that is not a machine's", got)
+	}
+
 	empty := &session{}
 	if _, err := empty.followUp("widen to 7 days", now); err == nil {
 		t.Error("widening with no hunt should fail")
