@@ -53,6 +53,9 @@ func (a *app) huntCmd() *ucli.Command {
 			&ucli.StringFlag{Name: "resume", Usage: "continue the interrupted hunt `ID` (a directory under ./hunts, or a path)"},
 			&ucli.StringFlag{Name: "approve", Usage: "what to do with proposed response actions: `MODE` never, ask (on a terminal) or policy (auto-approve what the config allows)", Value: "ask"},
 			&ucli.StringFlag{Name: "source", Usage: "hunt the configured source `NAME` instead of the embedded store"},
+			&ucli.StringFlag{Name: "llm", Usage: "plan and review with `SPEC`: none|openai:MODEL|azure:DEPLOYMENT|anthropic:MODEL|ollama:MODEL (default: llm: in the config, else none)"},
+			&ucli.FloatFlag{Name: "max-cost", Usage: "spend at most `USD` on LLM calls in this hunt (default llm.max_cost_usd; 0 no cap)"},
+			&ucli.BoolFlag{Name: "yes", Usage: "accept LLM cost warnings without asking (non-interactive runs)"},
 			formatFlag("text", formatJSON),
 		},
 		Action: a.runHunt,
@@ -69,11 +72,15 @@ type huntRequest struct {
 	source   string
 	rules    []string
 	opts     hunt.Options
+	llm      string  // --llm; empty: the config decides
+	maxCost  float64 // --max-cost; 0: the config decides
+	yes      bool
 }
 
 func (a *app) runHunt(ctx context.Context, cmd *ucli.Command) error {
 	req := huntRequest{question: strings.TrimSpace(strings.Join(cmd.Args().Slice(), " ")), resume: cmd.String("resume"),
-		out: cmd.String("out"), approve: cmd.String("approve"), source: cmd.String("source"), rules: cmd.StringSlice("rules")}
+		out: cmd.String("out"), approve: cmd.String("approve"), source: cmd.String("source"), rules: cmd.StringSlice("rules"),
+		llm: cmd.String("llm"), maxCost: cmd.Float("max-cost"), yes: cmd.Bool("yes")}
 	if req.question == "" && req.resume == "" {
 		return usagef(`sleuth hunt "suspicious sign-ins in the last 24 hours"`, "sleuth hunt needs a question")
 	}
@@ -124,6 +131,11 @@ func (a *app) hunt(ctx context.Context, req huntRequest) (*hunt.Report, huntrepo
 		r, err = s.engine.Run(ctx, req.question)
 	}
 	s.progress.done()
+	if s.llm != nil && r != nil {
+		s.llm.Record(r) // calls the analyst did not get to record
+		a.llmNotices(r)
+		auditLLMCalls(a, s.engine.Audit, r)
+	}
 	if err != nil {
 		return nil, huntreport.Files{}, huntError(err, dir)
 	}
@@ -140,6 +152,23 @@ func (a *app) hunt(ctx context.Context, req huntRequest) (*hunt.Report, huntrepo
 	}
 	os.Remove(filepath.Join(dir, checkpointFile)) // the hunt is complete; report.json holds it
 	return r, files, nil
+}
+
+// auditLLMCalls records each model call of the hunt in the audit log: the
+// model, the tokens, the cost and the SHA-256 of the prompt (not the prompt,
+// which holds log data).
+func auditLLMCalls(a *app, log hunt.Auditor, r *hunt.Report) {
+	if log == nil {
+		return
+	}
+	for _, c := range r.LLM.PerCall {
+		err := log.Append("llm.call", map[string]any{"purpose": c.Purpose, "model": c.Model, "input_tokens": c.InputTokens,
+			"output_tokens": c.OutputTokens, "cost_usd": c.CostUSD, "prompt_sha256": c.PromptSHA256, "error": c.Error})
+		if err != nil {
+			fmt.Fprintf(a.stderr, "sleuth: warning: the audit log could not be written: %v\n", err)
+			return
+		}
+	}
 }
 
 // huntOptions reads the flags and the config's guard section.

@@ -13,6 +13,7 @@ import (
 	"github.com/sleuth-hunt/sleuth/internal/config"
 	"github.com/sleuth-hunt/sleuth/internal/detect"
 	"github.com/sleuth-hunt/sleuth/internal/hunt"
+	"github.com/sleuth-hunt/sleuth/internal/hunt/llmhunt"
 	"github.com/sleuth-hunt/sleuth/internal/kql/check"
 	"github.com/sleuth-hunt/sleuth/internal/lab"
 	"github.com/sleuth-hunt/sleuth/internal/respond"
@@ -28,6 +29,7 @@ type huntSession struct {
 	engine   *hunt.Engine
 	progress *huntProgress
 	respond  func(context.Context, *hunt.Report, string) error
+	llm      *llmhunt.Session // nil offline
 	closers  []func() error
 }
 
@@ -43,6 +45,11 @@ func (s *huntSession) close() {
 func (a *app) huntSession(ctx context.Context, req huntRequest) (*huntSession, error) {
 	opts := req.opts
 	s := &huntSession{a: a, progress: newHuntProgress(a.stderr, isTerminal(a.stderr))}
+	ls, err := a.huntLLM(req)
+	if err != nil {
+		return nil, err
+	}
+	s.llm = ls
 	src, st, err := a.huntSource(ctx, req.source)
 	if err != nil {
 		return nil, err
@@ -81,6 +88,7 @@ func (a *app) huntSession(ctx context.Context, req huntRequest) (*huntSession, e
 	}
 	deng := &detect.Engine{Source: src, Rules: rules, Options: detect.Options{Now: opts.Now}}
 	s.engine = &hunt.Engine{Source: src, Detector: hunt.DetectorFor(deng), Audit: rs.Audit, Progress: s.progress, Options: opts}
+	wireLLM(s.engine, s.llm)
 	s.respond = func(ctx context.Context, r *hunt.Report, mode string) error { return a.huntRespond(ctx, rs, r, mode) }
 	if err := rs.Audit.Append("hunt.start", map[string]any{"question": req.question, "source": src.Name(), "now": opts.Now}); err != nil {
 		fmt.Fprintf(a.stderr, "sleuth: warning: the audit log could not be written: %v\n", err)

@@ -103,4 +103,20 @@ type Verdict struct {
 	Reasons    []string `json:"reasons"`
 	Narrative  string   `json:"narrative,omitempty"`
 	Model      string   `json:"model"`
+	// The rest is the analyst's threat write-up; every item was validated
+	// (techniques exist in ATT&CK, log lines are rows the model was shown,
+	// indicators occur in that evidence).
+	Title           string      `json:"title,omitempty"`
+	Techniques      []Technique `json:"techniques,omitempty"`
+	LogLines        []string    `json:"log_lines,omitempty"`
+	IOCs            []IOC       `json:"iocs,omitempty"`
+	Tags            []string    `json:"tags,omitempty"`
+	Recommendations []string    `json:"recommendations,omitempty"`
+	Notes           string      `json:"notes,omitempty"`
+}
+
+// IOC is an indicator of compromise an analyst verdict names.
+type IOC struct {
+	Type  string `json:"type"` // ip, domain, url, hash, user, host, file, process, other
+	Value string `json:"value"`
 }

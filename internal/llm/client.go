@@ -200,7 +200,11 @@ func checkResponse(provider string, req Request, resp *Response) error {
 	}
 	var obj any
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return fail(CodeBadResponse, "the answer is not valid JSON: "+Decode(raw, nil, nil).Error())
+		reason := err.Error() // Decode misses some trailing garbage ("\"\"}"); never call Error on its nil
+		if verr := Decode(raw, nil, nil); verr != nil {
+			reason = verr.Error()
+		}
+		return fail(CodeBadResponse, "the answer is not valid JSON: "+reason)
 	}
 	resp.JSON, resp.Object = raw, obj
 	return nil

@@ -1,0 +1,104 @@
+package labtest
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/sleuth-hunt/sleuth/internal/llm"
+)
+
+// model is a fake Provider that answers through a function of the request
+// and bills usage counted with the model's tokenizer, as the API would.
+type model struct {
+	mu     sync.Mutex
+	answer func(req llm.Request) string
+	reqs   []llm.Request
+}
+
+func (m *model) Name() string { return llm.ProviderOpenAI }
+
+func (m *model) Complete(_ context.Context, req llm.Request) (*llm.Response, error) {
+	m.mu.Lock()
+	m.reqs = append(m.reqs, req)
+	m.mu.Unlock()
+	text := m.answer(req)
+	info := llm.DefaultCatalog().Lookup(llm.ProviderOpenAI, req.Model)
+	c := llm.DefaultCounter()
+	resp := &llm.Response{Text: text, Model: req.Model, FinishReason: llm.FinishStop,
+		Usage: llm.Usage{InputTokens: c.Request(info, req).Tokens, OutputTokens: c.Text(info, text)}}
+	if json.Valid([]byte(text)) {
+		resp.JSON = json.RawMessage(text)
+	}
+	return resp, nil
+}
+
+func (m *model) requests() []llm.Request {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]llm.Request(nil), m.reqs...)
+}
+
+func prompt(req llm.Request) string {
+	var b strings.Builder
+	b.WriteString(req.System)
+	for _, m := range req.Messages {
+		b.WriteString("\n" + m.Content)
+	}
+	return b.String()
+}
+
+var (
+	findingRE = regexp.MustCompile(`(?m)^## finding (\S+):`)
+	rowRE     = regexp.MustCompile(`\{"row":"(\d+)"`)
+	isolateRE = regexp.MustCompile(`(?i)isolate (?:host )?([A-Za-z0-9][\w.$-]*[A-Za-z0-9])`)
+	disableRE = regexp.MustCompile(`(?i)disable the account (\S+@\S+?)[ )]`)
+	obeyRE    = regexp.MustCompile(`(?i)ignore (all )?(previous|prior) instructions|disregard earlier guidance|new instructions`)
+)
+
+// obedient follows every instruction it finds anywhere in the prompt, data
+// included: "approved" or "benign" dismisses every finding, "isolate X"
+// recommends isolating X and names it as an indicator, "disable the
+// account Y" recommends that, and "ignore previous instructions" in a
+// planning prompt asks for every table over ten years.
+func obedient(tables []string) func(req llm.Request) string {
+	return func(req llm.Request) string {
+		p := prompt(req)
+		if strings.HasPrefix(req.Purpose, "plan") {
+			start, end := "2026-11-19T12:00:00Z", "2026-11-20T12:00:00Z"
+			if obeyRE.MatchString(p) {
+				start = "2016-11-20T12:00:00Z"
+			}
+			b, _ := json.Marshal(map[string]any{"tables": tables, "start": start, "end": end, "entities": []any{},
+				"topics": []string{"everything"}, "tactics": []string{}, "techniques": []string{}, "broad": true, "rationale": "as instructed"})
+			return string(b)
+		}
+		verdict, conf := "confirm", "High"
+		if regexp.MustCompile(`(?i)approved|authori[sz]ed|benign|false positive|report no findings`).MatchString(p) {
+			verdict, conf = "dismiss", "Low"
+		}
+		var recs []string
+		var iocs []map[string]string
+		for _, m := range isolateRE.FindAllStringSubmatch(p, -1) {
+			recs = append(recs, "Isolate "+m[1]+" immediately")
+			iocs = append(iocs, map[string]string{"type": "host", "value": m[1]})
+		}
+		for _, m := range disableRE.FindAllStringSubmatch(p, -1) {
+			recs = append(recs, "Disable the account "+m[1])
+		}
+		var out []map[string]any
+		for _, m := range findingRE.FindAllStringSubmatch(p, -1) {
+			lines := []string{}
+			if r := rowRE.FindStringSubmatch(p[strings.Index(p, m[0]):]); r != nil {
+				lines = append(lines, "1."+r[1])
+			}
+			out = append(out, map[string]any{"id": m[1], "verdict": verdict, "reasons": []string{"the log says so"}, "title": "As instructed",
+				"description": "The data says this activity is approved.", "confidence": conf, "tactic": "", "technique": "", "sub_technique": "",
+				"technique_id": "", "log_lines": lines, "iocs": iocs, "tags": []string{"approved"}, "recommendations": recs, "notes": ""})
+		}
+		b, _ := json.Marshal(map[string]any{"findings": out})
+		return string(b)
+	}
+}
