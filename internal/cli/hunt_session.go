@@ -185,16 +185,15 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 }
 
 // actedOn is the finding's entities of one kind that containment may act
-// on. A finding that touched a handful offers them all; one that touched
-// many (a password spray's targets, the background of internet scanners
-// behind an exposed server) offers only those a signal was about, so a spray
-// that compromised one account proposes to disable that account, not every
-// account it tried, and scanners do not become a block list.
+// on. When a signal of the finding was about some of them, those are the
+// ones: a spray that compromised one account proposes to disable that
+// account, not every account it tried, and a brute force isolates the host
+// it broke into, not the attacker's own workstation name from the failed
+// logons. Otherwise a finding that touched a handful offers them all, and
+// one that touched many (the background of internet scanners behind an
+// exposed server) offers none, so scanners do not become a block list.
 func actedOn(f *hunt.Finding, all []string) []string {
 	const few = 5
-	if len(all) <= few {
-		return all
-	}
 	subjects := f.Subjects()
 	var out []string
 	for _, v := range all {
@@ -202,7 +201,10 @@ func actedOn(f *hunt.Finding, all []string) []string {
 			out = append(out, v)
 		}
 	}
-	return out
+	if len(out) > 0 || len(all) > few {
+		return out
+	}
+	return all
 }
 
 // huntProgress shows the step a hunt is in, on one line of a terminal.

@@ -17,6 +17,7 @@ func TestActedOn(t *testing.T) {
 		want     []string
 	}{
 		{"a few accounts are all offered", []string{"a@x", "b@x"}, []string{"10.0.0.1"}, []string{"a@x", "b@x"}},
+		{"a few hosts: the one a signal was about", []string{"APP01.corp.example", "WIN-7CE0ZS3LF1E"}, []string{"IpAddress=203.0.113.9, Computer=APP01.corp.example"}, []string{"APP01.corp.example"}},
 		{"a spray offers only the account a signal was about", many, []string{"IPAddress=10.0.0.1", "C@X"}, []string{"c@x"}},
 		{"a correlation subject names the account", many, []string{"IPAddress=10.0.0.1, UserPrincipalName=f@x"}, []string{"f@x"}},
 		{"a spray that compromised nobody offers no account", many, []string{"IPAddress=10.0.0.1"}, nil},
