@@ -127,6 +127,43 @@ func writeVerdict(m *md, v *hunt.Verdict) {
 	for _, p := range paragraphs(v.Narrative) {
 		m.para(p)
 	}
+	if v.Title != "" {
+		m.para("Analyst's title: " + text(v.Title))
+	}
+	var techs []string
+	for _, t := range v.Techniques {
+		techs = append(techs, code(t.ID, 16)+" "+text(t.Name))
+	}
+	if len(techs) > 0 {
+		m.para("Analyst's techniques: " + strings.Join(techs, " · "))
+	}
+	var iocs []string
+	for _, i := range v.IOCs {
+		iocs = append(iocs, text(i.Type)+" "+code(i.Value, entityMax))
+	}
+	if len(iocs) > 0 {
+		m.para("Indicators (each occurs in the evidence): " + strings.Join(iocs, ", "))
+	}
+	if len(v.LogLines) > 0 {
+		m.para("Log lines the analyst cites (sleuth's own rows):")
+		for _, l := range v.LogLines {
+			m.item(code(l, cellMax*4))
+		}
+		m.blank()
+	}
+	if len(v.Recommendations) > 0 {
+		m.para("Analyst's recommendations:")
+		for _, r := range v.Recommendations {
+			m.item(text(r))
+		}
+		m.blank()
+	}
+	if len(v.Tags) > 0 {
+		m.para("Tags: " + text(strings.Join(v.Tags, ", ")))
+	}
+	if v.Notes != "" {
+		m.para("Notes: " + text(v.Notes))
+	}
 }
 
 func writeEvidence(m *md, ev []hunt.Evidence) {
