@@ -166,7 +166,7 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 	var fs []respond.Finding
 	for _, f := range r.Findings {
 		rf := respond.Finding{ID: f.ID, Title: f.Title, Severity: f.Severity, Confidence: f.Confidence,
-			Hosts: actedOn(f, f.Entities.Hosts), Users: actedOn(f, f.Entities.Users), IPs: actedOn(f, f.Entities.IPs), Evidence: f.Rules, HuntID: r.ID}
+			Hosts: actedOn(f, catalog.RoleHost, f.Entities.Hosts), Users: actedOn(f, catalog.RoleUser, f.Entities.Users), IPs: actedOn(f, catalog.RoleIP, f.Entities.IPs), Evidence: f.Rules, HuntID: r.ID}
 		for _, t := range f.Techniques {
 			rf.Techniques = append(rf.Techniques, t.ID)
 			if t.Tactic != "" {
@@ -176,6 +176,13 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 		fs = append(fs, rf)
 	}
 	proposals := respond.Propose(fs, rs.Policy)
+	if m == respond.Ask && rs.Prompter != nil && len(proposals) > 0 {
+		// The questions come before the summary: say what they are about.
+		fmt.Fprintf(a.stderr, "sleuth: %d finding(s); containment for them follows, one question each (the report is written either way):\n", len(r.Findings))
+		for _, f := range r.Findings {
+			fmt.Fprintf(a.stderr, "  %-8s %3.0f%%  %s  %s\n", strings.ToUpper(f.Severity), f.Confidence*100, f.ID, clipLine(f.Title, 80))
+		}
+	}
 	actions, err := rs.Process(ctx, proposals, m)
 	for _, x := range actions {
 		r.Actions = append(r.Actions, hunt.ActionSummary{ID: x.ID, Type: string(x.Type), Target: x.Target, Status: string(x.Status),
@@ -184,27 +191,56 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 	return err
 }
 
-// actedOn is the finding's entities of one kind that containment may act
-// on. When a signal of the finding was about some of them, those are the
-// ones: a spray that compromised one account proposes to disable that
-// account, not every account it tried, and a brute force isolates the host
-// it broke into, not the attacker's own workstation name from the failed
-// logons. Otherwise a finding that touched a handful offers them all, and
-// one that touched many (the background of internet scanners behind an
-// exposed server) offers none, so scanners do not become a block list.
-func actedOn(f *hunt.Finding, all []string) []string {
-	const few = 5
-	subjects := f.Subjects()
-	var out []string
-	for _, v := range all {
-		if subjects[strings.ToLower(v)] {
-			out = append(out, v)
-		}
+func clipLine(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
 	}
-	if len(out) > 0 || len(all) > few {
+	return s
+}
+
+// actedOn is the finding's entities of one kind that containment may act
+// on, in order of preference:
+//   - those a signal was about (its subject): a brute force isolates the
+//     host it broke into, not the attacker's workstation name from the
+//     failed logons;
+//   - those named by a signal that names only a few of that kind: the
+//     account that ran an LSASS dump, the account a spray compromised, not
+//     the hundred accounts the spray tried;
+//   - all of them when the finding touched only a few.
+//
+// A finding that touched many and has no narrower signal (internet scanners
+// behind an exposed server) offers none, so scanners do not become a block
+// list.
+func actedOn(f *hunt.Finding, role catalog.Role, all []string) []string {
+	const few = 5
+	pick := func(keep func(string) bool) []string {
+		var out []string
+		for _, v := range all {
+			if keep(strings.ToLower(v)) {
+				out = append(out, v)
+			}
+		}
 		return out
 	}
-	return all
+	subjects := f.Subjects()
+	if out := pick(func(v string) bool { return subjects[v] }); len(out) > 0 {
+		return out
+	}
+	narrow := map[string]bool{}
+	for _, ev := range f.Evidence {
+		if vals := *ev.Entities.Of(role); len(vals) <= few {
+			for _, v := range vals {
+				narrow[strings.ToLower(v)] = true
+			}
+		}
+	}
+	if out := pick(func(v string) bool { return narrow[v] }); len(out) > 0 {
+		return out
+	}
+	if len(all) <= few {
+		return all
+	}
+	return nil
 }
 
 // huntProgress shows the step a hunt is in, on one line of a terminal.

@@ -80,7 +80,9 @@ type Evidence struct {
 	// Subject is the entity the signal was grouped by (a host, a user, an
 	// address): the one the signal is about, where Entities are every one
 	// it touched.
-	Subject   string           `json:"subject,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	// Entities are the ones this signal touched.
+	Entities  entity.Set       `json:"entities"`
 	Count     int              `json:"count"`
 	FirstSeen time.Time        `json:"first_seen"`
 	LastSeen  time.Time        `json:"last_seen"`

@@ -260,7 +260,7 @@ func buildFinding(g []*Annotated, opt TriageOptions) *Finding {
 		}
 		f.Entities.Merge(s.Entities)
 		f.Evidence = append(f.Evidence, Evidence{RuleID: s.RuleID, Title: s.Title, Level: s.Level, Table: s.Table,
-			Subject: s.Subject, Count: s.Count, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, KQL: s.KQL, Samples: s.Samples})
+			Subject: s.Subject, Entities: s.Entities, Count: s.Count, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, KQL: s.KQL, Samples: s.Samples})
 		if primary == nil || detect.LevelRank(s.Level) > detect.LevelRank(primary.Level) {
 			primary = s
 		}
