@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/sleuth-hunt/sleuth/internal/config"
@@ -40,7 +42,11 @@ func (a *app) huntLLM(req huntRequest) (*llmhunt.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Guard.Out, c.Guard.Yes, c.Guard.Quiet = a.stderr, req.yes, true
+	// On a terminal (or with --verbose) the cost table comes before every
+	// call, as the analyst expects to see what a call will cost; piped
+	// runs print it only with a warning or a refusal.
+	quiet := !isTerminal(a.stderr) && !a.log.Enabled(context.Background(), slog.LevelDebug)
+	c.Guard.Out, c.Guard.Yes, c.Guard.Quiet = a.stderr, req.yes, quiet
 	if isTerminal(a.stdin) && isTerminal(a.stderr) {
 		c.Guard.Prompter = llm.NewTerminalPrompter(a.stdin, a.stderr)
 	}
