@@ -16,8 +16,11 @@ func (d engineDetector) Detect(ctx context.Context, req DetectRequest) (*DetectR
 	if err != nil {
 		return nil, err
 	}
-	out := &DetectResult{Signals: res.Signals}
+	out := &DetectResult{Signals: res.Signals, RulesByTable: map[string]int{}}
 	for _, q := range res.Queries {
+		if q.Table != "" && q.Error == "" {
+			out.RulesByTable[q.Table] += len(q.Rules)
+		}
 		out.Queries = append(out.Queries, QueryRecord{Step: "detect", Purpose: q.Purpose, KQL: q.KQL, Rows: q.Rows, RowsSHA256: q.RowsSHA256, Elapsed: q.Elapsed, Error: q.Error})
 	}
 	for _, e := range res.Errors {

@@ -31,6 +31,8 @@ type DetectResult struct {
 	Signals []detect.Signal
 	Queries []QueryRecord
 	Errors  []string // rules that failed, by id and reason
+	// RulesByTable counts the rules that ran on each table.
+	RulesByTable map[string]int
 }
 
 // Planner turns a question into a plan. The offline planner is the default;

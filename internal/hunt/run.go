@@ -185,6 +185,9 @@ func (e *Engine) stepDetect(ctx context.Context, cat *catalog.Catalog) error {
 			return &Error{Code: "hunt.detect", Msg: "detection failed", Err: err}
 		}
 		r.Queries = append(r.Queries, res.Queries...)
+		for i := range r.Coverage {
+			r.Coverage[i].Rules = max(r.Coverage[i].Rules, res.RulesByTable[r.Coverage[i].Table])
+		}
 		for _, q := range res.Queries {
 			e.auditQuery(q)
 		}
