@@ -174,6 +174,10 @@ var cloudServices = map[[2]string]source{
 	{"azure", "auditlogs"}:     {table: "AuditLogs"},
 	{"azure", "riskdetection"}: {table: "AADUserRiskEvents"},
 	{"aws", "cloudtrail"}:      {table: "AWSCloudTrail", fields: awsCloudTrailFields},
+	// Defender tables no Sigma category describes, by their advanced
+	// hunting names; field names are the table's own columns. (A sleuth
+	// extension: Sigma's taxonomy has no logon category.)
+	{"microsoft365defender", "devicelogonevents"}: {table: "DeviceLogonEvents"},
 }
 
 // lookupSource finds the source for a logsource, or says why there is none.
@@ -280,5 +284,6 @@ func supportedHint() string {
 	}
 	sort.Strings(cats)
 	return "sleuth maps windows categories (" + strings.Join(cats[:6], ", ") + ", …), windows services (security and event log channels), " +
-		"linux/macos process_creation, file_event and network_connection, linux syslog services, azure signinlogs/activitylogs/auditlogs/riskdetection and aws cloudtrail"
+		"linux/macos process_creation, file_event and network_connection, linux syslog services, azure signinlogs/activitylogs/auditlogs/riskdetection, aws cloudtrail " +
+		"and microsoft365defender devicelogonevents"
 }
