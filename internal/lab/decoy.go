@@ -210,8 +210,9 @@ func buildDecoyDeploy(b *builder) error {
 		lp := ephemeralPort(r)
 		in.add(g.networkRow(&conn{Host: srv, T: at, Action: "ConnectionSuccess", Proc: pdq, LocalIP: srv.IP, LocalPort: lp, RemoteIP: h.IP, RemotePort: 445, Protocol: "Tcp"}))
 		in.add(g.networkRow(&conn{Host: h, T: at.Add(3 * time.Millisecond), Action: "InboundConnectionAccepted", Proc: bt.byKey["system"], LocalIP: h.IP, LocalPort: 445, RemoteIP: srv.IP, RemotePort: lp, Protocol: "Tcp"}))
-		b.logon(&logon{Host: h, T: at.Add(100 * time.Millisecond), Acct: acct, Type: "Network", OK: true, Protocol: "Kerberos", RemoteIP: srv.IP,
-			RemoteName: strings.ToUpper(srv.Name), LogonID: int64(0x10000000 + r.IntN(0x3fffffff)), Initiator: bt.byKey["lsass"]})
+		session := &logon{Host: h, T: at.Add(100 * time.Millisecond), Acct: acct, Type: "Network", OK: true, Protocol: "Kerberos", RemoteIP: srv.IP,
+			RemoteName: strings.ToUpper(srv.Name), LogonID: int64(0x10000000 + r.IntN(0x3fffffff)), Initiator: bt.byKey["lsass"]}
+		b.logon(session)
 		in.add(g.fileRow(&fileEv{Host: h, T: at.Add(400 * time.Millisecond), Action: "FileCreated", Proc: bt.byKey["system"], Name: runner.Name,
 			Dir: runner.Dir, Size: runner.Size, ShareName: "ADMIN$", ReqIP: srv.IP, ReqPort: lp, ReqAccount: svc.SAM, ReqDomain: o.NetBIOS, ReqSID: svc.SID, h: &runner.h}))
 		svcP := &proc{Host: h, PID: int64(4 * (500 + r.IntN(9000))), T: at.Add(900 * time.Millisecond), Bin: runner, Path: runner.path(""),
@@ -221,7 +222,7 @@ func buildDecoyDeploy(b *builder) error {
 		if h.Kind.server() {
 			s := g.secRow(h, at.Add(800*time.Millisecond), 4697, "4697 - A service was installed in the system.")
 			s.Set("Account", o.NetBIOS+`\`+svc.SAM).Set("AccountType", "User").Set("SubjectUserName", svc.SAM).Set("SubjectDomainName", o.NetBIOS).
-				Set("SubjectUserSid", svc.SID).Set("ServiceName", "PDQDeployRunner-1").Set("ServiceFileName", `C:\Windows\AdminArsenal\PDQDeployRunner\service-1\PDQDeployRunner-1.exe`).
+				Set("SubjectUserSid", svc.SID).Set("SubjectLogonId", hexStr(session.LogonID)).Set("ServiceName", "PDQDeployRunner-1").Set("ServiceFileName", `C:\Windows\AdminArsenal\PDQDeployRunner\service-1\PDQDeployRunner-1.exe`).
 				Set("ServiceType", "0x10").Set("ServiceStartType", "3").Set("ServiceAccount", "LocalSystem")
 			in.add(s)
 		}

@@ -80,8 +80,8 @@ func buildLateral(b *builder) error {
 		case "psexec":
 			tool := b.spawn(parent, at, psexec, fmt.Sprintf(`%s \\%s -accepteula -s -d cmd.exe /c "%s"`, psexec.Name, tg.Name, cmd))
 			b.lateralConn(src, tg, tool, at, 445)
-			b.netLogon(tg, src.IP, strings.ToUpper(src.Name), acct, at.Add(300*time.Millisecond), "NTLM")
-			b.remoteService(tg, src, acct, at.Add(900*time.Millisecond), svcName, cmd)
+			l := b.netLogon(tg, src.IP, strings.ToUpper(src.Name), acct, at.Add(300*time.Millisecond), "NTLM")
+			b.remoteService(tg, src, acct, l, at.Add(900*time.Millisecond), svcName, cmd)
 		case "wmi":
 			tool := b.spawn(parent, at, g.bin(src, "wmic"), fmt.Sprintf(`wmic.exe /node:"%s" process call create "cmd.exe /c %s > C:\Windows\Temp\%s.txt"`, tg.Name, cmd, strings.ToLower(alnum(r, 4))))
 			b.lateralConn(src, tg, tool, at, 135)
@@ -139,8 +139,9 @@ func (b *builder) lateralConn(src, dst *Host, p *proc, t time.Time, port int) {
 }
 
 // remoteService records a service binary copied over ADMIN$, installed and
-// run by services.exe, as PsExec and its clones do.
-func (b *builder) remoteService(tg, src *Host, acct *account, t time.Time, name, cmd string) *proc {
+// run by services.exe, as PsExec and its clones do, in the network logon
+// session l: the 4697 carries that session's logon ID.
+func (b *builder) remoteService(tg, src *Host, acct *account, l *logon, t time.Time, name, cmd string) *proc {
 	g, r, in := b.g, b.r, b.in
 	exe := name + ".exe"
 	svcBin := custom(g.o.seed, exe, `C:\Windows`, "Sysinternals", "Sysinternals PsExec", "2.43", "PsExec Service", 191376)
@@ -154,7 +155,7 @@ func (b *builder) remoteService(tg, src *Host, acct *account, t time.Time, name,
 	if tg.Kind.server() {
 		s := g.secRow(tg, t.Add(200*time.Millisecond), 4697, "4697 - A service was installed in the system.")
 		s.Set("Account", g.o.NetBIOS+`\`+acct.User.SAM).Set("AccountType", "User").Set("SubjectUserName", acct.User.SAM).
-			Set("SubjectDomainName", g.o.NetBIOS).Set("SubjectUserSid", acct.SID).Set("SubjectLogonId", hexStr(int64(0x10000000+r.IntN(0x3fffffff)))).
+			Set("SubjectDomainName", g.o.NetBIOS).Set("SubjectUserSid", acct.SID).Set("SubjectLogonId", hexStr(l.LogonID)).
 			Set("ServiceName", name).Set("ServiceFileName", `%SystemRoot%\`+exe).Set("ServiceType", "0x10").
 			Set("ServiceStartType", "3").Set("ServiceAccount", "LocalSystem")
 		in.add(s)
@@ -289,9 +290,9 @@ func buildRansom(b *builder) error {
 	in.host(fs)
 	in.host(src)
 	t = b.after(t, 2*time.Hour)
-	b.netLogon(fs, src.IP, strings.ToUpper(src.Name), acct, t, "NTLM")
+	l := b.netLogon(fs, src.IP, strings.ToUpper(src.Name), acct, t, "NTLM")
 	name := pick(r, []string{"svc", "upd", "win", "sys"}) + strings.ToLower(alnum(r, 4))
-	c := b.remoteService(fs, src, acct, t.Add(time.Second), strings.ToUpper(alnum(r, 7)), `C:\Users\Public\`+name+".exe")
+	c := b.remoteService(fs, src, acct, l, t.Add(time.Second), strings.ToUpper(alnum(r, 7)), `C:\Users\Public\`+name+".exe")
 	payload := custom(g.o.seed, name+".exe", `C:\Users\Public`, "", "", "", "", int64(200000+r.IntN(3000000)))
 	in.add(g.fileRow(&fileEv{Host: fs, T: c.T.Add(-10 * time.Second), Action: "FileCreated", Proc: g.bootModel(fs, g.bootIndex(fs, t)).byKey["system"],
 		Name: payload.Name, Dir: payload.Dir, Size: payload.Size, ShareName: "C$", ReqIP: src.IP, ReqPort: ephemeralPort(r),
