@@ -180,10 +180,30 @@ var instructionLike = regexp.MustCompile(`(?i)(` + strings.Join([]string{
 func Neutralize(s string) (string, int) {
 	n := 0
 	out := instructionLike.ReplaceAllStringFunc(s, func(m string) string {
+		if operationName(m) {
+			return m
+		}
 		n++
 		return "⟦instruction-like: " + defang(m) + "⟧"
 	})
 	return out, n
+}
+
+// operations are directory operations that audit logs name in the
+// imperative ("Reset password (self-service)", "Delete user", "Disable
+// account"): an event's description, not an order, when nothing follows
+// them but a qualifier in parentheses or the end of the value.
+var operations = []string{"reset user password", "reset password", "hard delete user", "delete user", "disable account", "lock account"}
+
+func operationName(m string) bool {
+	l := strings.ToLower(m)
+	for _, op := range operations {
+		if rest, ok := strings.CutPrefix(l, op); ok {
+			rest = strings.TrimSpace(rest)
+			return rest == "" || strings.ContainsAny(rest[:1], "(,;|\"')]}")
+		}
+	}
+	return false
 }
 
 func defang(s string) string {
