@@ -44,20 +44,22 @@ Examples:
 
 // Memory for an ingest run (docs/PERFORMANCE.md "Ingest"). The ingest
 // pipeline itself stays near 50 MB (bounded queues); Go gets a soft limit
-// so its collector works harder before the heap grows. DuckDB gets 512 MB:
-// at 256 MB it ran out of memory while checkpointing wide tables, and an
-// out-of-memory error during a checkpoint invalidates the database. It
-// overshoots its limit by a few hundred MB (a 256 KB block per column
-// segment of every table being written), so peak RSS is about 1 GB.
+// so its collector works harder before the heap grows. DuckDB gets 384 MB
+// for the rows of its open transactions (the store's Appender commits a
+// row group at a time and spills beyond the limit) plus the 4 MB each
+// table's appender stages outside it; the binary and Go add about 170 MB,
+// so peak RSS stays under 1 GB whatever the input size.
 const (
-	ingestStoreMemory = "512MB"
+	ingestStoreMemory = "384MB"
 	ingestGoMemory    = 256 << 20
 )
 
-// ingestStoreSQL tunes the store for a bulk load. DuckDB checkpoints when
-// its write-ahead log passes 16 MB, which during an ingest is every few
-// commits and costs more than the appends; at 256 MB it checkpoints a few
-// times per gigabyte. Its allocator returns freed memory sooner.
+// ingestStoreSQL tunes the store for a bulk load. Whole row groups reach
+// the database file without passing through the write-ahead log, but rows
+// committed in smaller steps (a table's last rows, a table that gains a
+// column) do; DuckDB checkpoints when the log passes 16 MB, and at 256 MB
+// it checkpoints a few times per gigabyte of those. Its allocator returns
+// freed memory sooner.
 var ingestStoreSQL = []string{"SET checkpoint_threshold = '256MB'", "SET allocator_flush_threshold = '32MB'"}
 
 func (a *app) ingestCmd() *ucli.Command {

@@ -34,10 +34,11 @@ type Sink interface {
 }
 
 // TableWriter appends rows, in catalog column order, to one table. The row
-// slice is only valid during the call.
+// slice is only valid during the call. Close commits; a TableWriter may
+// commit before (the store's Appender commits whole row groups as they
+// fill, which also bounds its memory).
 type TableWriter interface {
 	Append(row []any) error
-	Flush() error
 	Close() error
 }
 
@@ -61,10 +62,6 @@ type Options struct {
 	// once past 64 MiB (default 200).
 	MaxDecompressed int64
 	MaxRatio        int64
-	// FlushRows commits every table after this many rows over all tables
-	// (default 128Ki), so a long ingest is committed in steps and the
-	// store's uncommitted data, which it keeps in memory, stays bounded.
-	FlushRows int64
 	// Now is the TimeGenerated of rows that have no time at all, as Log
 	// Analytics uses the ingestion time; zero means time.Now().
 	Now time.Time
@@ -145,9 +142,6 @@ func (o *Options) defaults() error {
 	}
 	if o.ratioFloor <= 0 {
 		o.ratioFloor = 64 << 20
-	}
-	if o.FlushRows <= 0 {
-		o.FlushRows = 128 << 10
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()

@@ -31,13 +31,10 @@ type pipeline struct {
 	curFile    atomic.Pointer[string]
 
 	// collector state
-	sum             *Summary
-	writers         map[*tableInfo]*writer
-	wg              sync.WaitGroup
-	stopErr         error
-	sinceFlush      int64 // rows dispatched since the last flushAll
-	bytesSinceFlush int64 // input read since the last flushAll
-	lastRead        int64
+	sum     *Summary
+	writers map[*tableInfo]*writer
+	wg      sync.WaitGroup
+	stopErr error
 }
 
 func newPipeline(ctx context.Context, sink Sink, opt Options) *pipeline {
@@ -219,29 +216,6 @@ func (p *pipeline) dispatch(b *batch) {
 		b.refs.Add(1)
 		p.send(ti, writeReq{rows: rows, b: b})
 	}
-	p.sinceFlush += int64(len(b.rows))
-	p.bytesSinceFlush += b.read - p.lastRead
-	p.lastRead = b.read
-	if p.sinceFlush >= p.opt.FlushRows || p.bytesSinceFlush >= flushBytes {
-		p.flushAll()
-	}
-}
-
-// flushBytes commits every table after this much input, whatever the row
-// count, so a run of large records cannot fill the store's memory with
-// uncommitted data (DuckDB fails an append it has no memory for).
-const flushBytes = 64 << 20
-
-// flushAll asks every writer to commit. It counts rows over all tables:
-// the store holds uncommitted rows in memory, so what bounds memory is
-// their total, not any one table's.
-func (p *pipeline) flushAll() {
-	p.sinceFlush, p.bytesSinceFlush = 0, 0
-	for ti, w := range p.writers {
-		if w != nil {
-			p.send(ti, writeReq{flush: true})
-		}
-	}
 }
 
 func (p *pipeline) send(ti *tableInfo, req writeReq) {
@@ -297,9 +271,8 @@ type writer struct {
 }
 
 type writeReq struct {
-	rows  [][]any
-	b     *batch // released once appended; nil when the rows are owned
-	flush bool   // commit what was appended so far
+	rows [][]any
+	b    *batch // released once appended; nil when the rows are owned
 }
 
 // writer returns ti's writer, starting it on first use; nil after a failure.
@@ -329,12 +302,6 @@ func (w *writer) loop(p *pipeline) {
 	for req := range w.ch {
 		if w.err == nil {
 			w.append(p, req.rows)
-		}
-		if req.flush && w.err == nil {
-			if err := w.tw.Flush(); err != nil {
-				w.err = err
-				p.fail(&Error{Code: CodeSink, Msg: "cannot flush " + w.ti.t.Name, Err: err})
-			}
 		}
 		if req.b != nil {
 			req.b.release()

@@ -59,7 +59,6 @@ func (m *memTable) Append(row []any) error {
 	return nil
 }
 
-func (m *memTable) Flush() error { return nil }
 func (m *memTable) Close() error { return nil }
 
 // rows returns a table's rows as maps keyed by column name, without the

@@ -22,18 +22,44 @@ import (
 // It appends only the table's physical columns. A value for a column that is
 // not physical yet makes the column physical first (ALTER TABLE ADD COLUMN),
 // which happens a few times per table while data of a new shape arrives.
+//
+// Rows travel in transactions of whole row groups. DuckDB writes a
+// transaction's full row groups straight to the database file as they
+// fill, and at commit a transaction of whole row groups adds only their
+// location to the write-ahead log; a smaller one writes every row to the
+// log and again at the next checkpoint, which cost a bulk load a third of
+// its time (docs/PERFORMANCE.md "Ingest"). So the Appender commits by
+// itself every CommitRows rows, and its caller need not commit at all
+// until Close. Inside the transaction it hands the rows over to DuckDB
+// after every stageBytes of strings: DuckDB's appender buffers rows outside
+// its memory limit until then, the transaction's own storage inside it
+// (spilling to disk if it must).
 type Appender struct {
-	s     *Store
-	ctx   context.Context
-	table *catalog.Table
-	conn  *sql.Conn
-	app   *duckdb.Appender
-	conv  []converter    // per catalog column
-	cols  []int          // the catalog columns appended, in appender order
-	isCol []bool         // per catalog column: appended
-	buf   []driver.Value // one row, in appender order
-	n     int64
+	s       *Store
+	ctx     context.Context
+	table   *catalog.Table
+	conn    *sql.Conn
+	app     *duckdb.Appender
+	conv    []converter    // per catalog column
+	cols    []int          // the catalog columns appended, in appender order
+	isCol   []bool         // per catalog column: appended
+	buf     []driver.Value // one row, in appender order
+	n       int64
+	inTx    bool  // a transaction is open on conn
+	pending int64 // rows appended since the last commit
+	staged  int   // bytes of strings appended since the last hand-over to the transaction
 }
+
+// RowGroupRows is the number of rows in one DuckDB row group.
+const RowGroupRows = 122_880
+
+// CommitRows is how many rows an Appender commits at a time: one row
+// group.
+const CommitRows = RowGroupRows
+
+// stageBytes bounds the rows DuckDB's appender holds outside its memory
+// accounting, by the size of their strings.
+const stageBytes = 4 << 20
 
 type converter func(any) (driver.Value, error)
 
@@ -62,7 +88,8 @@ func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
 	return a, nil
 }
 
-// open starts a DuckDB appender over the table's physical columns.
+// open starts a DuckDB appender over the table's physical columns. Its
+// transaction begins with the first row.
 func (a *Appender) open() error {
 	a.s.mu.Lock()
 	a.cols, a.isCol = a.cols[:0], make([]bool, len(a.table.Columns))
@@ -87,11 +114,44 @@ func (a *Appender) open() error {
 	return nil
 }
 
+func (a *Appender) begin() error {
+	if _, err := a.conn.ExecContext(a.ctx, "BEGIN TRANSACTION"); err != nil {
+		return &Error{Code: "store.append", Msg: "cannot begin a transaction on " + a.table.Name, Err: err}
+	}
+	a.inTx, a.pending = true, 0
+	return nil
+}
+
+// commit hands the buffered rows to the transaction and commits it. It
+// commits even when the Appender's context is cancelled: what was appended
+// before an interrupt is kept.
+func (a *Appender) commit() error {
+	if !a.inTx {
+		return nil
+	}
+	a.inTx = false
+	a.staged, a.pending = 0, 0
+	err := a.app.Flush()
+	ctx := context.WithoutCancel(a.ctx)
+	if err == nil {
+		_, err = a.conn.ExecContext(ctx, "COMMIT")
+	}
+	if err != nil {
+		// Leave no failed transaction on a connection going back to the pool.
+		a.conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck // the first error is the one to report
+		return &Error{Code: "store.append", Msg: "cannot commit rows of " + a.table.Name, Err: err}
+	}
+	return nil
+}
+
 // grow makes columns physical: it commits what was appended, adds them and
 // reopens the appender with them.
 func (a *Appender) grow(cols []catalog.Column) error {
+	if err := a.commit(); err != nil {
+		return err
+	}
 	if err := a.app.Close(); err != nil {
-		return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+		return &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: err}
 	}
 	if err := a.s.addColumns(a.ctx, a.table, cols); err != nil {
 		return err
@@ -126,10 +186,21 @@ func (a *Appender) Append(vals []any) error {
 			return err
 		}
 	}
+	if !a.inTx {
+		if err := a.begin(); err != nil {
+			return err
+		}
+	}
 	for k, i := range a.cols {
 		dv, err := a.conv[i](vals[i])
 		if err != nil {
 			return &Error{Code: "store.append", Msg: a.table.Name + "." + a.table.Columns[i].Name, Err: err}
+		}
+		switch v := dv.(type) {
+		case string:
+			a.staged += len(v)
+		case json.RawMessage:
+			a.staged += len(v)
 		}
 		a.buf[k] = dv
 	}
@@ -137,6 +208,16 @@ func (a *Appender) Append(vals []any) error {
 		return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 	}
 	a.n++
+	a.pending++
+	switch {
+	case a.pending >= CommitRows:
+		return a.commit()
+	case a.staged >= stageBytes:
+		if err := a.app.Flush(); err != nil {
+			return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+		}
+		a.staged = 0
+	}
 	return nil
 }
 
@@ -158,22 +239,22 @@ func empty(v any) bool {
 	return false
 }
 
-// Flush makes the appended rows visible.
-func (a *Appender) Flush() error {
-	if err := a.app.Flush(); err != nil {
-		return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
-	}
-	return nil
-}
+// Flush commits the appended rows, making them visible. The Appender
+// commits whole row groups by itself; a caller flushes only to make rows
+// visible sooner, at the price of a commit that goes through the
+// write-ahead log.
+func (a *Appender) Flush() error { return a.commit() }
 
-// Close flushes and releases the appender.
+// Close commits and releases the appender.
 func (a *Appender) Close() error {
-	err := a.app.Close()
-	cerr := a.conn.Close()
-	if err != nil {
-		return &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: err}
+	err := a.commit()
+	if cerr := a.app.Close(); cerr != nil && err == nil {
+		err = &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: cerr}
 	}
-	return cerr
+	if cerr := a.conn.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func converterFor(t catalog.Type) converter {

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func countRows(t *testing.T, s *Store) int64 {
+	t.Helper()
+	got, err := s.Query(context.Background(), `SELECT count(*) FROM "T"`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Rows[0][0].(int64)
+}
+
+// fileStore opens a store in a file with the all-types table T.
+func fileStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.duckdb"), Options{Catalog: testCatalog(t, allTypes()...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestAppenderCommitsWholeRowGroups: rows become visible a row group at a
+// time without the caller committing, the rest at Flush or Close, and a
+// column that appears mid-transaction keeps the rows before it.
+func TestAppenderCommitsWholeRowGroups(t *testing.T) {
+	ctx := context.Background()
+	s := fileStore(t)
+	a, err := s.Appender(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	row := func(i int, str any) []any {
+		return []any{t0.Add(time.Duration(i) * time.Millisecond), str, i, nil, nil, nil, nil, nil, nil}
+	}
+	for i := range CommitRows + 10 {
+		must(t, a.Append(row(i, "x")))
+	}
+	if n := countRows(t, s); n != CommitRows {
+		t.Fatalf("after %d appends %d rows are visible, want one row group (%d)", CommitRows+10, n, CommitRows)
+	}
+	must(t, a.Flush())
+	if n := countRows(t, s); n != CommitRows+10 {
+		t.Fatalf("after Flush %d rows are visible, want %d", n, CommitRows+10)
+	}
+	must(t, a.Flush()) // nothing pending: no error
+	must(t, a.Append(row(1, "y")))
+	// A value for a column that is not physical yet commits and widens.
+	must(t, a.Append([]any{t0, "z", 1, int64(5), nil, nil, nil, nil, nil}))
+	must(t, a.Append(row(2, "w")))
+	must(t, a.Close())
+	if n := countRows(t, s); n != CommitRows+13 {
+		t.Fatalf("after Close %d rows, want %d", n, CommitRows+13)
+	}
+	got, err := s.Query(ctx, `SELECT S, L FROM "T" WHERE S <> 'x' ORDER BY S`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Rows) != 3 || got.Rows[2][0] != "z" || got.Rows[2][1] != int64(5) || got.Rows[0][1] != nil {
+		t.Errorf("rows around the new column: %v", got.Rows)
+	}
+}
+
+// TestAppenderKeepsRowsWhenCancelled: an interrupted ingest keeps what it
+// appended.
+func TestAppenderKeepsRowsWhenCancelled(t *testing.T) {
+	s := fileStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := s.Appender(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		must(t, a.Append([]any{time.Unix(int64(i), 0), "s", nil, nil, nil, nil, nil, nil, nil}))
+	}
+	cancel()
+	must(t, a.Close())
+	if n := countRows(t, s); n != 100 {
+		t.Fatalf("%d rows after a cancelled run, want 100", n)
+	}
+}
+
+// TestCheckpointAfterFlush: the lab's pattern: flush every appender, then
+// checkpoint, while the appenders stay open for more rows.
+func TestCheckpointAfterFlush(t *testing.T) {
+	ctx := context.Background()
+	s := fileStore(t)
+	var apps []*Appender
+	for range 2 {
+		a, err := s.Appender(ctx, "T")
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
+		must(t, a.Append([]any{time.Unix(1, 0), "s", nil, nil, nil, nil, nil, nil, nil}))
+	}
+	for _, a := range apps {
+		must(t, a.Flush())
+	}
+	must(t, s.Exec(ctx, "CHECKPOINT"))
+	for _, a := range apps {
+		must(t, a.Append([]any{time.Unix(2, 0), "s", nil, nil, nil, nil, nil, nil, nil}))
+		must(t, a.Close())
+	}
+	if n := countRows(t, s); n != 4 {
+		t.Fatalf("%d rows, want 4", n)
+	}
+}
