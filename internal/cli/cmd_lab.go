@@ -100,7 +100,7 @@ func (a *app) labGenerate(ctx context.Context, cmd *ucli.Command) error {
 	if truthPath == "" {
 		truthPath = filepath.Join(filepath.Dir(a.dbPath), "lab-truth.jsonl")
 	}
-	st, err := store.Open(ctx, a.dbPath, store.Options{InitSQL: a.storeInitSQL()})
+	st, err := store.Open(ctx, a.dbPath, store.Options{InitSQL: append(a.storeInitSQL(), ingestStoreSQL...), MemoryLimit: ingestStoreMemory})
 	if err != nil {
 		return err
 	}
@@ -224,14 +224,11 @@ func (a *app) prepareLabStore(ctx context.Context, st *store.Store, force bool) 
 }
 
 // labStoreSink writes the lab through the store's Appender, one per table.
-// Sync commits every appender and checkpoints: DuckDB keeps committed rows
-// in memory until a checkpoint, and cannot checkpoint on its own while any
-// of the table appenders has a transaction open, so without it the memory
-// would grow with the lab.
+// The Appender commits a row group at a time, which bounds the store's
+// memory however large the lab.
 type labStoreSink struct {
-	ctx     context.Context
-	st      *store.Store
-	writers []*labTableWriter
+	ctx context.Context
+	st  *store.Store
 }
 
 func (s *labStoreSink) Table(name string) (lab.TableWriter, error) {
@@ -239,19 +236,7 @@ func (s *labStoreSink) Table(name string) (lab.TableWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &labTableWriter{app: app}
-	s.writers = append(s.writers, w)
-	return w, nil
-}
-
-// Sync implements lab.Syncer; Generate calls it when no writer is busy.
-func (s *labStoreSink) Sync() error {
-	for _, w := range s.writers {
-		if err := w.app.Flush(); err != nil {
-			return err
-		}
-	}
-	return s.st.Exec(s.ctx, "CHECKPOINT")
+	return &labTableWriter{app: app}, nil
 }
 
 type labTableWriter struct {

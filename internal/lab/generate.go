@@ -158,7 +158,6 @@ func (g *gen) run(ctx context.Context, sink Sink, insts []*instance, progress fu
 			w.To = g.win.To
 		}
 		p.send(append(p.generate(fams, w, h), byHour[h]))
-		p.maybeSync()
 		if progress != nil {
 			progress(h+1, hours)
 		}
@@ -168,14 +167,13 @@ func (g *gen) run(ctx context.Context, sink Sink, insts []*instance, progress fu
 
 // pipeline is one run's writers and the bookkeeping between them.
 type pipeline struct {
-	g         *gen
-	ctx       context.Context
-	cancel    context.CancelCauseFunc
-	sink      Sink
-	writers   map[*table]*tableWriter
-	order     []*table
-	wg        sync.WaitGroup
-	sinceSync int
+	g       *gen
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	sink    Sink
+	writers map[*table]*tableWriter
+	order   []*table
+	wg      sync.WaitGroup
 	// carry holds, per family, rows that fall after the hour that produced
 	// them (a logoff minutes after a logon at 59 minutes past): they go out
 	// with the next hour instead of being lost.
@@ -264,30 +262,11 @@ func (p *pipeline) send(parts [][]*Row) {
 		}
 		sort.SliceStable(b, func(i, j int) bool { return b[i].T.Before(b[j].T) })
 		w := p.writers[t]
-		w.busy.Add(1)
 		select {
 		case w.ch <- b:
-			p.sinceSync += len(b)
 		case <-p.ctx.Done():
-			w.busy.Done()
 		}
 	}
-}
-
-// maybeSync lets a Syncer sink commit once enough rows went out, after
-// every writer has finished what it was given.
-func (p *pipeline) maybeSync() {
-	syncer, ok := p.sink.(Syncer)
-	if !ok || p.sinceSync < syncRows {
-		return
-	}
-	for _, w := range p.writers {
-		w.busy.Wait()
-	}
-	if err := syncer.Sync(); err != nil {
-		p.cancel(fmt.Errorf("lab: sync: %w", err))
-	}
-	p.sinceSync = 0
 }
 
 // close waits for the writers and returns the rows written per table.
@@ -314,24 +293,18 @@ func closeAll(ws map[*table]*tableWriter, wg *sync.WaitGroup) {
 	wg.Wait()
 }
 
-// syncRows is how many rows go to the writers between two Syncs: enough
-// to keep commits large, few enough to bound what the store holds in memory.
-var syncRows = 250_000
-
 // tableWriter feeds one table's writer from a channel.
 type tableWriter struct {
-	tw   TableWriter
-	ch   chan []*Row
-	busy sync.WaitGroup // batches sent and not yet written
-	n    int64
-	err  error
+	tw  TableWriter
+	ch  chan []*Row
+	n   int64
+	err error
 }
 
 func (w *tableWriter) loop(wg *sync.WaitGroup, cancel context.CancelCauseFunc) {
 	defer wg.Done()
 	for batch := range w.ch {
 		w.write(batch, cancel)
-		w.busy.Done()
 	}
 	if err := w.tw.Close(); err != nil && w.err == nil {
 		w.err = err

@@ -592,64 +592,6 @@ func TestTinyLabsFitTheirWindow(t *testing.T) {
 	}
 }
 
-// syncSink checks that Sync is only called while no writer is writing.
-type syncSink struct {
-	Recorder
-	mu      sync.Mutex
-	writing int
-	syncs   int
-	bad     bool
-}
-
-type syncTable struct {
-	*RecordedTable
-	s *syncSink
-}
-
-func (s *syncSink) Table(name string) (TableWriter, error) {
-	tw, err := s.Recorder.Table(name)
-	if err != nil {
-		return nil, err
-	}
-	return syncTable{tw.(*RecordedTable), s}, nil
-}
-
-func (t syncTable) Write(row []any, inst string) error {
-	t.s.mu.Lock()
-	t.s.writing++
-	t.s.mu.Unlock()
-	err := t.RecordedTable.Write(row, inst)
-	t.s.mu.Lock()
-	t.s.writing--
-	t.s.mu.Unlock()
-	return err
-}
-
-func (s *syncSink) Sync() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.syncs++
-	if s.writing > 0 {
-		s.bad = true
-	}
-	return nil
-}
-
-func TestSyncRunsWhenWritersAreIdle(t *testing.T) {
-	defer func(n int) { syncRows = n }(syncRows)
-	syncRows = 2000
-	opt := small(3)
-	opt.Days = 1
-	s := &syncSink{Recorder: Recorder{DigestOnly: true}}
-	sum, err := Generate(context.Background(), s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.syncs < int(sum.Rows)/2000/2 || s.bad {
-		t.Errorf("%d syncs for %d rows, one during a write: %v", s.syncs, sum.Rows, s.bad)
-	}
-}
-
 // nopSink discards rows, so a benchmark measures generation alone.
 type nopSink struct{}
 type nopTable struct{}

@@ -21,11 +21,3 @@ type TableWriter interface {
 	// Close flushes the table; Generate calls it once, also after an error.
 	Close() error
 }
-
-// Syncer is implemented by sinks that make what they were given durable in
-// bulk (the store commits and checkpoints). Generate calls Sync every few
-// hundred thousand rows, at a moment when no TableWriter is in use, so a
-// sink may flush all of its writers.
-type Syncer interface {
-	Sync() error
-}
