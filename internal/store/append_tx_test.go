@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func countRows(t *testing.T, s *Store) int64 {
@@ -112,5 +115,29 @@ func TestCheckpointAfterFlush(t *testing.T) {
 	}
 	if n := countRows(t, s); n != 4 {
 		t.Fatalf("%d rows, want 4", n)
+	}
+}
+
+// TestAppenderKeepsInvalidJSONAsText: dynamic values travel as text and
+// are cast by DuckDB; one that is not JSON becomes a JSON string instead
+// of failing the rows handed over with it.
+func TestAppenderKeepsInvalidJSONAsText(t *testing.T) {
+	ctx := context.Background()
+	s := fileStore(t)
+	a, err := s.Appender(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range []any{json.RawMessage(`{"a":1}`), json.RawMessage(`{"a": tru`), map[string]any{"b": "c"}, json.RawMessage(`"é"`)} {
+		must(t, a.Append([]any{time.Unix(int64(i), 0), "s", nil, nil, nil, nil, d, nil, nil}))
+	}
+	must(t, a.Close())
+	got, err := s.Query(ctx, `SELECT D FROM "T" ORDER BY TimeGenerated`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{{map[string]any{"a": json.Number("1")}}, {`{"a": tru`}, {map[string]any{"b": "c"}}, {"é"}}
+	if d := cmp.Diff(want, got.Rows); d != "" {
+		t.Errorf("dynamic values (-want +got):\n%s", d)
 	}
 }
