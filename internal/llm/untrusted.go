@@ -178,25 +178,39 @@ var instructionLike = regexp.MustCompile(`(?i)(` + strings.Join([]string{
 // defangs role tags and template tokens inside them so they cannot parse
 // as structure. It returns the text and the number of passages marked.
 func Neutralize(s string) (string, int) {
-	n := 0
-	out := instructionLike.ReplaceAllStringFunc(s, func(m string) string {
-		if operationName(m) {
-			return m
+	locs := instructionLike.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s, 0
+	}
+	var b strings.Builder
+	n, last := 0, 0
+	for _, l := range locs {
+		if operationName(s[l[0]:]) {
+			continue
 		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString("⟦instruction-like: " + defang(s[l[0]:l[1]]) + "⟧")
+		last = l[1]
 		n++
-		return "⟦instruction-like: " + defang(m) + "⟧"
-	})
-	return out, n
+	}
+	b.WriteString(s[last:])
+	return b.String(), n
 }
 
-// operations are directory operations that audit logs name in the
-// imperative ("Reset password (self-service)", "Delete user", "Disable
-// account"): an event's description, not an order, when nothing follows
-// them but a qualifier in parentheses or the end of the value.
-var operations = []string{"reset user password", "reset password", "hard delete user", "delete user", "disable account", "lock account"}
+// operations are the names logs give operations in the imperative: Entra
+// ID audit activities ("Reset password (self-service)", "Delete user") and
+// Azure operations ("Run Command on Virtual Machine"). Such a name
+// describes an event, not an order, when nothing follows it but the end of
+// the value, a qualifier in parentheses or a separator.
+var operations = []string{
+	"reset password (self-service)", "reset user password", "reset password", "hard delete user", "delete user",
+	"disable account", "lock account", "run command on virtual machine",
+}
 
-func operationName(m string) bool {
-	l := strings.ToLower(m)
+// operationName reports whether text, from a match of instructionLike to
+// the end of the value, starts with an operation's name alone.
+func operationName(text string) bool {
+	l := strings.ToLower(text)
 	for _, op := range operations {
 		if rest, ok := strings.CutPrefix(l, op); ok {
 			rest = strings.TrimSpace(rest)
