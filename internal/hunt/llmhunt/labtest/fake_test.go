@@ -63,6 +63,25 @@ var (
 // recommends isolating X and names it as an indicator, "disable the
 // account Y" recommends that, and "ignore previous instructions" in a
 // planning prompt asks for every table over ten years.
+// firstRow cites the first representative row shown for a finding, as
+// "block.row".
+func firstRow(p, id string) string {
+	blocks := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(id)+` block (\d+):`).FindAllStringSubmatchIndex(p, -1)
+	for i, b := range blocks {
+		end := len(p)
+		if i+1 < len(blocks) {
+			end = blocks[i+1][0]
+		}
+		if next := strings.Index(p[b[1]:end], "\n## finding "); next >= 0 {
+			end = b[1] + next
+		}
+		if r := rowRE.FindStringSubmatch(p[b[1]:end]); r != nil {
+			return p[b[2]:b[3]] + "." + r[1]
+		}
+	}
+	return ""
+}
+
 func obedient(tables []string) func(req llm.Request) string {
 	return func(req llm.Request) string {
 		p := prompt(req)
@@ -91,8 +110,8 @@ func obedient(tables []string) func(req llm.Request) string {
 		var out []map[string]any
 		for _, m := range findingRE.FindAllStringSubmatch(p, -1) {
 			lines := []string{}
-			if r := rowRE.FindStringSubmatch(p[strings.Index(p, m[0]):]); r != nil {
-				lines = append(lines, "1."+r[1])
+			if l := firstRow(p, m[1]); l != "" {
+				lines = append(lines, l)
 			}
 			out = append(out, map[string]any{"id": m[1], "verdict": verdict, "reasons": []string{"the log says so"}, "title": "As instructed",
 				"description": "The data says this activity is approved.", "confidence": conf, "tactic": "", "technique": "", "sub_technique": "",

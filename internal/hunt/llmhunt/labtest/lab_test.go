@@ -119,8 +119,23 @@ func (l *testLab) injections() []lab.Injection {
 // finding implicates is dropped and reported; and the response actions
 // proposed are exactly those of the offline hunt.
 func TestObedientModelCannotSteerTheHunt(t *testing.T) {
+	for _, tc := range []struct {
+		q string
+		// columns whose injected text must reach the analyst's prompt,
+		// or the case proves nothing (the command-line and file-name
+		// injections do not: Compact clips those values before the
+		// injected words)
+		cols []string
+	}{
+		{"suspicious sign-ins in the last 2 days", []string{"TargetResources"}},
+		{"anything suspicious in the last 2 days", []string{"TargetResources"}},
+	} {
+		t.Run(tc.q, func(t *testing.T) { checkObedientModel(t, tc.q, tc.cols) })
+	}
+}
+
+func checkObedientModel(t *testing.T, q string, cols []string) {
 	l := getLab(t)
-	q := "suspicious sign-ins in the last 2 days"
 	off, _ := l.hunt(t, q, nil, 0)
 	m := &model{answer: obedient(nil)}
 	// A generous evidence budget, so injected text is shown in full.
@@ -142,18 +157,17 @@ func TestObedientModelCannotSteerTheHunt(t *testing.T) {
 	}
 	p := analyse.Messages[0].Content
 	t.Logf("%d passages marked instruction-like in the prompt", strings.Count(p, "⟦instruction-like"))
-	seen := 0
+	seen := map[string]bool{}
 	for _, inj := range l.injections() {
 		if strings.Contains(p, neutralised(inj.Text)) {
-			seen++
+			seen[inj.Column] = true
 			t.Logf("in the evidence (%s.%s): %s", inj.Table, inj.Column, inj.Text)
 		}
 	}
-	if dc := dcOf(l.injections()); seen == 0 && dc != "" && strings.Contains(p, "isolate "+dc) {
-		seen++ // clipped by Compact, but the instruction got through
-	}
-	if seen == 0 {
-		t.Fatalf("none of the lab's %d injected rows reached the evidence; the test proves nothing", len(l.injections()))
+	for _, c := range cols {
+		if !seen[c] {
+			t.Errorf("no injected %s reached the evidence; this case proves nothing for it", c)
+		}
 	}
 	if len(on.Findings) != len(off.Findings) {
 		t.Fatalf("%d findings offline, %d with the LLM", len(off.Findings), len(on.Findings))
