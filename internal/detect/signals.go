@@ -177,6 +177,13 @@ func sampleOf(t *catalog.Table, set *rows.Set, row []any, fields []string) map[s
 			add(f, row[i])
 		}
 	}
+	// What ran, whatever the rule looked at: the analyst reads it first,
+	// and triage compares it across the fleet.
+	for _, f := range commandLineColumns {
+		if i := set.Index(f); i >= 0 {
+			add(f, row[i])
+		}
+	}
 	for i, c := range set.Columns {
 		col, ok := t.Column(c.Name)
 		if ok && entityRole(col.Role) && i < len(row) {
@@ -185,6 +192,9 @@ func sampleOf(t *catalog.Table, set *rows.Set, row []any, fields []string) map[s
 	}
 	return out
 }
+
+// commandLineColumns are the columns that hold a process's command line.
+var commandLineColumns = []string{"ProcessCommandLine", "CommandLine"}
 
 func empty(v any) bool {
 	switch x := v.(type) {
