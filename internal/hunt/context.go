@@ -3,6 +3,7 @@ package hunt
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -42,6 +43,10 @@ func (e *Engine) annotate(ctx context.Context, cat *catalog.Catalog, window, all
 	if err != nil {
 		return nil, err
 	}
+	fleet, err := e.fleetCommands(ctx, cat, out)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		c := &out[i].Context
 		var sh, fs []string
@@ -67,6 +72,117 @@ func (e *Engine) annotate(ctx context.Context, cat *catalog.Catalog, window, all
 				c.Notes = append(c.Notes, fmt.Sprintf("%s ran on at most two hosts in the data", p))
 				break
 			}
+		}
+		if cmds := commandLines(out[i].Signal); len(cmds) > 0 {
+			spread, all := fleet[cmds[0]], true
+			for _, cl := range cmds {
+				s, ok := fleet[cl]
+				all = all && ok
+				if ok && s.hosts < spread.hosts {
+					spread = s
+				}
+			}
+			if all {
+				c.FleetWide = true
+				c.Notes = append(c.Notes, fmt.Sprintf("the same command line ran on %d hosts on %d days: fleet-wide routine (a logon script or an agent)", spread.hosts, spread.days))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Fleet-wide command lines: at least fleetHosts hosts (or half of a
+// smaller fleet, and at least minFleetHosts) on fleetDays days.
+const (
+	fleetHosts    = 10
+	minFleetHosts = 4
+	fleetDays     = 3
+)
+
+// processHosts returns how many hosts make the fleet for fleetCommands:
+// fleetHosts, or half of the hosts that record processes when they are
+// fewer than twice that.
+func (e *Engine) processHosts(ctx context.Context, t *catalog.Table, host string) (int64, error) {
+	q := kql.NewQuery(kql.Statement(kql.Pipe(kql.Name(t.Name),
+		kql.Summarize([]*kql.NamedExpr{kql.Named("Hosts", kql.Call("dcount", kql.Name(host)))}))))
+	set, err := e.query(ctx, "context", "how many hosts record processes (the size of the fleet)", q, e.dataRange())
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if len(set.Rows) > 0 {
+		n, _ = set.Rows[0][0].(int64)
+	}
+	return max(minFleetHosts, min(fleetHosts, (n+1)/2)), nil
+}
+
+// spread is how far one command line went in the data.
+type spread struct{ hosts, days int64 }
+
+// commandLines are the process command lines among a signal's sample
+// rows of DeviceProcessEvents.
+func commandLines(s detect.Signal) []string {
+	if s.Table != "DeviceProcessEvents" {
+		return nil
+	}
+	var out []string
+	for _, row := range s.Samples {
+		if cl, _ := row["ProcessCommandLine"].(string); cl != "" {
+			out = append(out, cl)
+		}
+	}
+	return dedupeStrings(out)
+}
+
+// fleetCommands finds which of the signals' command lines ran word for
+// word across the fleet (processHosts) on at least fleetDays days (every
+// day, in data that spans fewer). One push
+// to many hosts within a day (ransomware, a worm, mass deployment) is not
+// fleet-wide: it needs the days too.
+func (e *Engine) fleetCommands(ctx context.Context, cat *catalog.Catalog, sigs []Annotated) (map[string]spread, error) {
+	var cmds []string
+	for _, s := range sigs {
+		cmds = append(cmds, commandLines(s.Signal)...)
+	}
+	cmds = dedupeStrings(cmds)
+	out := map[string]spread{}
+	t, ok := cat.Table("DeviceProcessEvents")
+	if len(cmds) == 0 || !ok || e.state.Profile.Tables[t.Name].Rows == 0 {
+		return out, nil
+	}
+	hosts := stringCols(t, catalog.RoleHost)
+	if len(hosts) == 0 {
+		return out, nil
+	}
+	const maxLines = 500 // one query's list; the rest stay unannotated
+	if len(cmds) > maxLines {
+		cmds = cmds[:maxLines]
+	}
+	q := kql.NewQuery(kql.Statement(kql.Pipe(kql.Name(t.Name),
+		kql.Where(kql.In(kql.Name("ProcessCommandLine"), kql.OpIn, strs(cmds)...)),
+		kql.Summarize([]*kql.NamedExpr{
+			kql.Named("Hosts", kql.Call("dcount", kql.Name(hosts[0]))),
+			kql.Named("Days", kql.Call("dcount", kql.Call("bin", kql.Name("TimeGenerated"), kql.Timespan(24*time.Hour)))),
+		}, kql.Named("", kql.Name("ProcessCommandLine"))))))
+	set, err := e.query(ctx, "context", "on how many hosts and days each command line ran (fleet-wide routine)", q, e.dataRange())
+	if err != nil {
+		return nil, err
+	}
+	fleet, err := e.processHosts(ctx, t, hosts[0])
+	if err != nil {
+		return nil, err
+	}
+	days := int64(fleetDays)
+	if p := e.state.Profile; !p.DataEnd.IsZero() {
+		// Data shorter than fleetDays: every day it holds.
+		days = max(1, min(days, int64(math.Ceil(p.DataEnd.Sub(p.DataStart).Hours()/24))))
+	}
+	for _, r := range set.Rows {
+		cl, _ := r[0].(string)
+		h, _ := r[1].(int64)
+		d, _ := r[2].(int64)
+		if h >= fleet && d >= days {
+			out[cl] = spread{h, d}
 		}
 	}
 	return out, nil

@@ -29,6 +29,10 @@ type Context struct {
 	FirstSeenSource bool
 	// RareProcess is set when the process ran on at most two hosts in the data.
 	RareProcess bool
+	// FleetWide is set when every command line the signal matched ran,
+	// word for word, on many hosts on several days: a logon script or a
+	// management agent, not one intrusion.
+	FleetWide bool
 	// Notes explain the facts above in words, for the report.
 	Notes []string
 }
@@ -39,8 +43,9 @@ type Annotated struct {
 	Context Context
 }
 
-// Routine reports whether the signal's behaviour recurs in the baseline.
-func (a *Annotated) Routine() bool { return a.Context.RecurringDays >= 2 }
+// Routine reports whether the signal's behaviour recurs in the baseline or
+// runs across the fleet every day.
+func (a *Annotated) Routine() bool { return a.Context.RecurringDays >= 2 || a.Context.FleetWide }
 
 // TriageOptions tune clustering and scoring.
 type TriageOptions struct {
@@ -112,7 +117,8 @@ var actorRoles = []catalog.Role{catalog.RoleUser, catalog.RoleIP}
 // cluster joins signals into groups with union-find: two signals join when
 // they share a linking entity that is not a hub and are close in time, and
 // routine signals only join routine ones, so an admin's daily job never
-// lends its corroboration to an attack on the same host.
+// lends its corroboration to an attack on the same host. A fleet-wide
+// signal (a logon script) joins only signals of its own rule.
 func cluster(sigs []Annotated, opt TriageOptions) [][]*Annotated {
 	parent := make([]int, len(sigs))
 	for i := range parent {
@@ -136,6 +142,11 @@ func cluster(sigs []Annotated, opt TriageOptions) [][]*Annotated {
 	for i := range sigs {
 		for j := i + 1; j < len(sigs); j++ {
 			if sigs[i].Routine() != sigs[j].Routine() || !shares(keys[i], keys[j]) {
+				continue
+			}
+			// What the whole fleet runs every day says nothing about
+			// this host or user's other activity.
+			if (sigs[i].Context.FleetWide || sigs[j].Context.FleetWide) && sigs[i].RuleID != sigs[j].RuleID {
 				continue
 			}
 			gap := sigs[j].FirstSeen.Sub(sigs[i].LastSeen)

@@ -162,3 +162,40 @@ func TestTriageLaterStagesNeedASharedActor(t *testing.T) {
 		t.Errorf("one user's stages hours apart were not chained: %v", titles(append(fs, obs...)))
 	}
 }
+
+// A logon script that the whole fleet runs every day is routine and stays
+// apart, even from another routine signal of the same user on the same
+// host, while its own signals on other hosts may group together.
+func TestTriageFleetWideStaysApart(t *testing.T) {
+	ws := entity.Set{Hosts: []string{"desk-7"}, Users: []string{"ana"}}
+	script := sig("script-host-ps", "medium", "execution", 0, ws, "T1059.005")
+	script.Context.FleetWide = true
+	travel := sig("travel", "high", "initial-access", 10*time.Minute, entity.Set{Users: []string{"ana"}, IPs: []string{"192.0.2.7"}}, "T1078")
+	travel.Context.RecurringDays = 3
+	if !script.Routine() {
+		t.Fatal("a fleet-wide signal is not routine")
+	}
+	fs, obs := Triage([]Annotated{script, travel}, TriageOptions{})
+	all := append(fs, obs...)
+	if len(all) != 2 {
+		t.Fatalf("a fleet-wide logon script joined another signal: %v", titles(all))
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Title, "script-host-ps") {
+			t.Errorf("the fleet-wide signal became a finding (%.2f): %s", f.Confidence, f.Title)
+		}
+	}
+}
+
+func TestCommandLinesComeFromProcessSamples(t *testing.T) {
+	s := detect.Signal{Table: "DeviceProcessEvents", Samples: []map[string]any{
+		{"ProcessCommandLine": "b"}, {"ProcessCommandLine": "a"}, {"ProcessCommandLine": "b"}, {"FileName": "x"},
+	}}
+	if got := commandLines(s); strings.Join(got, ",") != "a,b" {
+		t.Errorf("command lines %q", got)
+	}
+	s.Table = "SigninLogs"
+	if got := commandLines(s); got != nil {
+		t.Errorf("command lines of a sign-in signal: %q", got)
+	}
+}
