@@ -63,6 +63,7 @@ var binTemplates = []binTemplate{
 	{"dllhost", "dllhost.exe", sys32, ms, winProduct, "os", "dllhost.exe", "dllhost.exe", "COM Surrogate", 21312},
 	{"conhost", "conhost.exe", sys32, ms, winProduct, "os", "ConHost", "CONHOST.EXE", "Console Window Host", 868352},
 	{"cmd", "cmd.exe", sys32, ms, winProduct, "os", "cmd", "Cmd.Exe", "Windows Command Processor", 289792},
+	{"wscript", "wscript.exe", sys32, ms, winProduct, "os", "wscript.exe", "wscript.exe", "Microsoft ® Windows Based Script Host", 168960},
 	{"powershell", "powershell.exe", sys32 + `\WindowsPowerShell\v1.0`, ms, winProduct, "os", "POWERSHELL", "PowerShell.EXE", "Windows PowerShell", 455680},
 	{"wmiprvse", "WmiPrvSE.exe", sys32 + `\wbem`, ms, winProduct, "os", "Wmiprvse.exe", "Wmiprvse.exe", "WMI Provider Host", 495616},
 	{"wmic", "WMIC.exe", sys32 + `\wbem`, ms, winProduct, "os", "wmic.exe", "wmic.exe", "WMI Commandline Utility", 571904},

@@ -222,7 +222,30 @@ func (g *gen) sessionModel(h *Host, day int) *session {
 	if u.Role == roleDev {
 		s.Code = add("code", s.Explorer, `"C:\Users\`+s.profile+`\AppData\Local\Programs\Microsoft VS Code\Code.exe" `, 120000)
 	}
+	g.logonScript(s, ui, day)
 	return s
+}
+
+// logonScript runs the organisation's logon script from NETLOGON, as
+// userinit does for an account whose profile names one: a VBScript that
+// maps drives and hands the printers to PowerShell. It is the benign
+// background of script hosts starting PowerShell. Its own random stream
+// leaves the rest of the session as it was.
+func (g *gen) logonScript(s *session, ui *proc, day int) {
+	or := g.s.rng("logonscript")
+	vbs := pick(or, []string{"logon.vbs", "Login.vbs", "MapDrives.vbs", "LogonScript.vbs"})
+	ps1 := pick(or, []string{"Set-Printers.ps1", "Map-Printers.ps1", "Add-NetworkPrinters.ps1"})
+	h := ui.Host
+	r := g.s.rng("logonscript", h.idx, day)
+	if !chance(r, 0.9) { // offline at logon, or the script was skipped
+		return
+	}
+	netlogon := `\\` + g.o.ADDomain + `\NETLOGON\`
+	ws := child(g, r, ui, ui.T.Add(time.Duration(400+r.IntN(2500))*time.Millisecond).Truncate(time.Microsecond), g.bin(h, "wscript"), s.profile,
+		`"C:\Windows\System32\WScript.exe" "`+netlogon+vbs+`"`)
+	ps := child(g, r, ws, ws.T.Add(time.Duration(2000+r.IntN(6000))*time.Millisecond).Truncate(time.Microsecond), g.bin(h, "powershell"), s.profile,
+		`powershell.exe -NoProfile -ExecutionPolicy Bypass -WindowStyle Hidden -File "`+netlogon+ps1+`"`)
+	s.procs = append(s.procs, ws, ps)
 }
 
 // profileDir is the folder name of a user's Windows profile.
