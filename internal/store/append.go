@@ -78,7 +78,10 @@ func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
 	if err != nil {
 		return nil, &Error{Code: "store.append", Msg: "cannot open a connection", Err: err}
 	}
-	a := &Appender{s: s, ctx: ctx, table: t, conn: conn, conv: make([]converter, len(t.Columns))}
+	// The context opens the connection; after that the Appender ignores
+	// its cancellation, so the rows a caller hands over before an
+	// interrupt are stored and committed: stopping is the caller's part.
+	a := &Appender{s: s, ctx: context.WithoutCancel(ctx), table: t, conn: conn, conv: make([]converter, len(t.Columns))}
 	for i, c := range t.Columns {
 		a.conv[i] = converterFor(c.Type)
 	}
@@ -166,9 +169,7 @@ func (a *Appender) begin() error {
 	return nil
 }
 
-// commit hands the buffered rows to the transaction and commits it. It
-// commits even when the Appender's context is cancelled: what was appended
-// before an interrupt is kept.
+// commit hands the buffered rows to the transaction and commits it.
 func (a *Appender) commit() error {
 	if !a.inTx {
 		return nil
@@ -176,13 +177,12 @@ func (a *Appender) commit() error {
 	a.inTx = false
 	a.staged, a.pending = 0, 0
 	err := a.app.Flush()
-	ctx := context.WithoutCancel(a.ctx)
 	if err == nil {
-		_, err = a.conn.ExecContext(ctx, "COMMIT")
+		_, err = a.conn.ExecContext(a.ctx, "COMMIT")
 	}
 	if err != nil {
 		// Leave no failed transaction on a connection going back to the pool.
-		a.conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck // the first error is the one to report
+		a.conn.ExecContext(a.ctx, "ROLLBACK") //nolint:errcheck // the first error is the one to report
 		return &Error{Code: "store.append", Msg: "cannot commit rows of " + a.table.Name, Err: err}
 	}
 	return nil
