@@ -3,8 +3,10 @@ package hunt
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
@@ -105,7 +107,7 @@ const (
 func (e *Engine) processHosts(ctx context.Context, t *catalog.Table, host string) (int64, error) {
 	q := kql.NewQuery(kql.Statement(kql.Pipe(kql.Name(t.Name),
 		kql.Summarize([]*kql.NamedExpr{kql.Named("Hosts", kql.Call("dcount", kql.Name(host)))}))))
-	set, err := e.query(ctx, "context", "how many hosts record processes (the size of the fleet)", q, e.dataRange())
+	set, err := e.query(ctx, "context", "how many hosts "+t.Name+" records (the size of the fleet)", q, e.dataRange())
 	if err != nil {
 		return 0, err
 	}
@@ -119,58 +121,78 @@ func (e *Engine) processHosts(ctx context.Context, t *catalog.Table, host string
 // spread is how far one command line went in the data.
 type spread struct{ hosts, days int64 }
 
+// commandColumns are the tables whose rows are process starts, and the
+// column of each that holds the command line.
+var commandColumns = map[string]string{"DeviceProcessEvents": "ProcessCommandLine", "SecurityEvent": "CommandLine"}
+
 // commandLines are the process command lines among a signal's sample
-// rows of DeviceProcessEvents.
+// rows, keyed by table (fleetKey).
 func commandLines(s detect.Signal) []string {
-	if s.Table != "DeviceProcessEvents" {
+	col, ok := commandColumns[s.Table]
+	if !ok {
 		return nil
 	}
 	var out []string
 	for _, row := range s.Samples {
-		if cl, _ := row["ProcessCommandLine"].(string); cl != "" {
-			out = append(out, cl)
+		if cl, _ := row[col].(string); cl != "" {
+			out = append(out, fleetKey(s.Table, cl))
 		}
 	}
 	return dedupeStrings(out)
 }
 
+// fleetKey names a command line in one table.
+func fleetKey(table, cmd string) string { return table + "\x00" + cmd }
+
 // fleetCommands finds which of the signals' command lines ran word for
 // word across the fleet (processHosts) on at least fleetDays days (every
-// day, in data that spans fewer). One push
-// to many hosts within a day (ransomware, a worm, mass deployment) is not
-// fleet-wide: it needs the days too.
+// day, in data that spans fewer), per table that records process starts.
+// One push to many hosts within a day (ransomware, a worm, mass
+// deployment) is not fleet-wide: it needs the days too.
 func (e *Engine) fleetCommands(ctx context.Context, cat *catalog.Catalog, sigs []Annotated) (map[string]spread, error) {
-	var cmds []string
+	byTable := map[string][]string{}
 	for _, s := range sigs {
-		cmds = append(cmds, commandLines(s.Signal)...)
+		for _, k := range commandLines(s.Signal) {
+			tn, cl, _ := strings.Cut(k, "\x00")
+			byTable[tn] = append(byTable[tn], cl)
+		}
 	}
-	cmds = dedupeStrings(cmds)
 	out := map[string]spread{}
-	t, ok := cat.Table("DeviceProcessEvents")
-	if len(cmds) == 0 || !ok || e.state.Profile.Tables[t.Name].Rows == 0 {
-		return out, nil
+	for _, tn := range slices.Sorted(maps.Keys(byTable)) {
+		t, ok := cat.Table(tn)
+		if !ok || e.state.Profile.Tables[tn].Rows == 0 {
+			continue
+		}
+		if err := e.fleetOf(ctx, t, commandColumns[tn], dedupeStrings(byTable[tn]), out); err != nil {
+			return nil, err
+		}
 	}
+	return out, nil
+}
+
+// fleetOf adds to out the command lines of one table that are fleet-wide.
+func (e *Engine) fleetOf(ctx context.Context, t *catalog.Table, col string, cmds []string, out map[string]spread) error {
 	hosts := stringCols(t, catalog.RoleHost)
 	if len(hosts) == 0 {
-		return out, nil
+		return nil
 	}
 	const maxLines = 500 // one query's list; the rest stay unannotated
 	if len(cmds) > maxLines {
 		cmds = cmds[:maxLines]
 	}
 	q := kql.NewQuery(kql.Statement(kql.Pipe(kql.Name(t.Name),
-		kql.Where(kql.In(kql.Name("ProcessCommandLine"), kql.OpIn, strs(cmds)...)),
+		kql.Where(kql.In(kql.Name(col), kql.OpIn, strs(cmds)...)),
 		kql.Summarize([]*kql.NamedExpr{
 			kql.Named("Hosts", kql.Call("dcount", kql.Name(hosts[0]))),
 			kql.Named("Days", kql.Call("dcount", kql.Call("bin", kql.Name("TimeGenerated"), kql.Timespan(24*time.Hour)))),
-		}, kql.Named("", kql.Name("ProcessCommandLine"))))))
-	set, err := e.query(ctx, "context", "on how many hosts and days each command line ran (fleet-wide routine)", q, e.dataRange())
+		}, kql.Named("", kql.Name(col))))))
+	set, err := e.query(ctx, "context", "on how many hosts and days each command line ran in "+t.Name+" (fleet-wide routine)", q, e.dataRange())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	fleet, err := e.processHosts(ctx, t, hosts[0])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	days := int64(fleetDays)
 	if p := e.state.Profile; !p.DataEnd.IsZero() {
@@ -182,10 +204,10 @@ func (e *Engine) fleetCommands(ctx context.Context, cat *catalog.Catalog, sigs [
 		h, _ := r[1].(int64)
 		d, _ := r[2].(int64)
 		if h >= fleet && d >= days {
-			out[cl] = spread{h, d}
+			out[fleetKey(t.Name, cl)] = spread{h, d}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // dayKey identifies "this rule fired for this actor on this day".

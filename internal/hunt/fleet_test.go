@@ -19,15 +19,25 @@ import (
 
 // An agent's command line that runs on twelve hosts every day is fleet-wide
 // routine; the same spread reached in one hour (a push to every host) is
-// not, and stays a finding.
+// not, and stays a finding. The same in Defender's process table and in
+// the Security log's 4688 events.
 func TestEngineTellsFleetRoutineFromAPush(t *testing.T) {
+	for _, tc := range []struct{ table, host, cmd string }{
+		{"DeviceProcessEvents", "DeviceName", "ProcessCommandLine"},
+		{"SecurityEvent", "Computer", "CommandLine"},
+	} {
+		t.Run(tc.table, func(t *testing.T) { fleetRoutineFromAPush(t, tc.table, tc.host, tc.cmd) })
+	}
+}
+
+func fleetRoutineFromAPush(t *testing.T, table, hostCol, cmdCol string) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "f.duckdb"), store.Options{InitSQL: duckdb.Prelude()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	app, err := st.Appender(ctx, "DeviceProcessEvents")
+	app, err := st.Appender(ctx, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +48,12 @@ func TestEngineTellsFleetRoutineFromAPush(t *testing.T) {
 			switch c.Name {
 			case "TimeGenerated", "Timestamp":
 				row[i] = at
-			case "DeviceName":
+			case hostCol:
 				row[i] = host
-			case "FileName":
-				row[i] = "powershell.exe"
-			case "ProcessCommandLine":
+			case cmdCol:
 				row[i] = cmd
+			case "EventID":
+				row[i] = 4688
 			}
 		}
 		if err := app.Append(row); err != nil {
@@ -64,10 +74,10 @@ func TestEngineTellsFleetRoutineFromAPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	signal := func(rule, host, cmd string, at time.Time) detect.Signal {
-		return detect.Signal{RuleID: rule, Title: rule, Level: "medium", Table: "DeviceProcessEvents",
+		return detect.Signal{RuleID: rule, Title: rule, Level: "medium", Table: table,
 			Tactics: []string{"execution"}, Techniques: []string{"T1059.001"}, FirstSeen: at, LastSeen: at, Count: 1,
 			Entities: entity.Set{Hosts: []string{host}},
-			Samples:  []map[string]any{{"TimeGenerated": at, "DeviceName": host, "ProcessCommandLine": cmd}}}
+			Samples:  []map[string]any{{"TimeGenerated": at, hostCol: host, cmdCol: cmd}}}
 	}
 	det := &scripted{signals: []detect.Signal{
 		signal("agent-ps", "ws03.corp.example", agent, now.Add(-24*time.Hour+3*time.Minute)),

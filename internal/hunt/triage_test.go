@@ -1,6 +1,7 @@
 package hunt
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,8 +192,12 @@ func TestCommandLinesComeFromProcessSamples(t *testing.T) {
 	s := detect.Signal{Table: "DeviceProcessEvents", Samples: []map[string]any{
 		{"ProcessCommandLine": "b"}, {"ProcessCommandLine": "a"}, {"ProcessCommandLine": "b"}, {"FileName": "x"},
 	}}
-	if got := commandLines(s); strings.Join(got, ",") != "a,b" {
-		t.Errorf("command lines %q", got)
+	if got, want := commandLines(s), []string{fleetKey(s.Table, "a"), fleetKey(s.Table, "b")}; !slices.Equal(got, want) {
+		t.Errorf("command lines %q, want %q", got, want)
+	}
+	s = detect.Signal{Table: "SecurityEvent", Samples: []map[string]any{{"CommandLine": "c", "ProcessCommandLine": "not this one"}}}
+	if got, want := commandLines(s), []string{fleetKey(s.Table, "c")}; !slices.Equal(got, want) {
+		t.Errorf("command lines of a 4688 signal %q, want %q", got, want)
 	}
 	s.Table = "SigninLogs"
 	if got := commandLines(s); got != nil {
