@@ -17,7 +17,8 @@ import (
 )
 
 // Appender streams rows into one catalog table through DuckDB's Appender.
-// Rows become visible when the appender is flushed or closed. An Appender is
+// Rows become visible a row group at a time, and the rest when the
+// appender is flushed or closed. An Appender is
 // not safe for concurrent use; open one per goroutine and table.
 //
 // It appends only the table's physical columns. A value for a column that is
@@ -214,7 +215,8 @@ func (a *Appender) Rows() int64 { return a.n }
 // type are: string and guid: string (anything else is formatted);
 // int and long: any integer type, or an integral float64; real: any number;
 // bool: bool; datetime: time.Time; timespan: time.Duration; dynamic:
-// json.RawMessage holding JSON text, or any value json.Marshal accepts.
+// json.RawMessage holding JSON text (text that is not JSON is stored as a
+// JSON string), or any value json.Marshal accepts.
 func (a *Appender) Append(vals []any) error {
 	if len(vals) != len(a.conv) {
 		return &Error{Code: "store.append", Msg: fmt.Sprintf("%s: row has %d values, the table has %d columns", a.table.Name, len(vals), len(a.conv))}
