@@ -18,8 +18,8 @@ import (
 
 // Appender streams rows into one catalog table through DuckDB's Appender.
 // Rows become visible a row group at a time, and the rest when the
-// appender is flushed or closed. An Appender is
-// not safe for concurrent use; open one per goroutine and table.
+// appender is flushed or closed. An Appender is not safe for concurrent
+// use; open one per goroutine and table.
 //
 // It appends only the table's physical columns. A value for a column that is
 // not physical yet makes the column physical first (ALTER TABLE ADD COLUMN),
