@@ -187,7 +187,7 @@ func (e *Engine) fleetOf(ctx context.Context, t *catalog.Table, col string, cmds
 			kql.Named("Days", kql.Call("dcount", kql.Call("bin", kql.Name("TimeGenerated"), kql.Timespan(24*time.Hour)))),
 		}, kql.Named("", kql.Name(col))))))
 	set, err := e.query(ctx, "context", "on how many hosts and days each command line ran in "+t.Name+" (fleet-wide routine)", q, e.dataRange())
-	if err != nil {
+	if err != nil || len(set.Rows) == 0 {
 		return err
 	}
 	fleet, err := e.processHosts(ctx, t, hosts[0])

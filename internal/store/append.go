@@ -18,7 +18,7 @@ import (
 
 // Appender streams rows into one catalog table through DuckDB's Appender.
 // Rows become visible a row group at a time, and the rest when the
-// appender is flushed or closed. An Appender is not safe for concurrent
+// appender is closed. An Appender is not safe for concurrent
 // use; open one per goroutine and table.
 //
 // It appends only the table's physical columns. A value for a column that is
@@ -31,7 +31,7 @@ import (
 // location to the write-ahead log; a smaller one writes every row to the
 // log and again at the next checkpoint, which cost a bulk load a third of
 // its time (docs/PERFORMANCE.md "Ingest"). So the Appender commits by
-// itself every CommitRows rows, and its caller need not commit at all
+// itself every commitRows rows, and its caller need not commit at all
 // until Close. Inside the transaction it hands the rows over to DuckDB
 // after every stageBytes of strings: DuckDB's appender buffers rows outside
 // its memory limit until then, the transaction's own storage inside it
@@ -52,12 +52,9 @@ type Appender struct {
 	staged  int   // bytes of strings appended since the last hand-over to the transaction
 }
 
-// RowGroupRows is the number of rows in one DuckDB row group.
-const RowGroupRows = 122_880
-
-// CommitRows is how many rows an Appender commits at a time: one row
-// group.
-const CommitRows = RowGroupRows
+// commitRows is how many rows an Appender commits at a time: one DuckDB
+// row group.
+const commitRows = 122_880
 
 // stageBytes bounds the rows DuckDB's appender holds outside its memory
 // accounting, by the size of their strings.
@@ -256,7 +253,7 @@ func (a *Appender) Append(vals []any) error {
 	a.n++
 	a.pending++
 	switch {
-	case a.pending >= CommitRows:
+	case a.pending >= commitRows:
 		return a.commit()
 	case a.staged >= stageBytes:
 		if err := a.app.Flush(); err != nil {
@@ -284,12 +281,6 @@ func empty(v any) bool {
 	}
 	return false
 }
-
-// Flush commits the appended rows, making them visible. The Appender
-// commits whole row groups by itself; a caller flushes only to make rows
-// visible sooner, at the price of a commit that goes through the
-// write-ahead log.
-func (a *Appender) Flush() error { return a.commit() }
 
 // Close commits and releases the appender.
 func (a *Appender) Close() error {

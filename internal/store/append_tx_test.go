@@ -31,8 +31,8 @@ func fileStore(t *testing.T) *Store {
 }
 
 // TestAppenderCommitsWholeRowGroups: rows become visible a row group at a
-// time without the caller committing, the rest at Flush or Close, and a
-// column that appears mid-transaction keeps the rows before it.
+// time without the caller committing, the rest at Close, and a column that
+// appears mid-transaction keeps the rows before it.
 func TestAppenderCommitsWholeRowGroups(t *testing.T) {
 	ctx := context.Background()
 	s := fileStore(t)
@@ -44,24 +44,19 @@ func TestAppenderCommitsWholeRowGroups(t *testing.T) {
 	row := func(i int, str any) []any {
 		return []any{t0.Add(time.Duration(i) * time.Millisecond), str, i, nil, nil, nil, nil, nil, nil}
 	}
-	for i := range CommitRows + 10 {
+	for i := range commitRows + 10 {
 		must(t, a.Append(row(i, "x")))
 	}
-	if n := countRows(t, s); n != CommitRows {
-		t.Fatalf("after %d appends %d rows are visible, want one row group (%d)", CommitRows+10, n, CommitRows)
+	if n := countRows(t, s); n != commitRows {
+		t.Fatalf("after %d appends %d rows are visible, want one row group (%d)", commitRows+10, n, commitRows)
 	}
-	must(t, a.Flush())
-	if n := countRows(t, s); n != CommitRows+10 {
-		t.Fatalf("after Flush %d rows are visible, want %d", n, CommitRows+10)
-	}
-	must(t, a.Flush()) // nothing pending: no error
 	must(t, a.Append(row(1, "y")))
 	// A value for a column that is not physical yet commits and widens.
 	must(t, a.Append([]any{t0, "z", 1, int64(5), nil, nil, nil, nil, nil}))
 	must(t, a.Append(row(2, "w")))
 	must(t, a.Close())
-	if n := countRows(t, s); n != CommitRows+13 {
-		t.Fatalf("after Close %d rows, want %d", n, CommitRows+13)
+	if n := countRows(t, s); n != commitRows+13 {
+		t.Fatalf("after Close %d rows, want %d", n, commitRows+13)
 	}
 	got, err := s.Query(ctx, `SELECT S, L FROM "T" WHERE S <> 'x' ORDER BY S`, 0)
 	if err != nil {
@@ -96,33 +91,6 @@ func TestAppenderKeepsRowsWhenCancelled(t *testing.T) {
 	must(t, b.Close())
 	if n := countRows(t, s); n != 101 {
 		t.Fatalf("%d rows after a cancelled run, want 101", n)
-	}
-}
-
-// TestCheckpointAfterFlush: the lab's pattern: flush every appender, then
-// checkpoint, while the appenders stay open for more rows.
-func TestCheckpointAfterFlush(t *testing.T) {
-	ctx := context.Background()
-	s := fileStore(t)
-	var apps []*Appender
-	for range 2 {
-		a, err := s.Appender(ctx, "T")
-		if err != nil {
-			t.Fatal(err)
-		}
-		apps = append(apps, a)
-		must(t, a.Append([]any{time.Unix(1, 0), "s", nil, nil, nil, nil, nil, nil, nil}))
-	}
-	for _, a := range apps {
-		must(t, a.Flush())
-	}
-	must(t, s.Exec(ctx, "CHECKPOINT"))
-	for _, a := range apps {
-		must(t, a.Append([]any{time.Unix(2, 0), "s", nil, nil, nil, nil, nil, nil, nil}))
-		must(t, a.Close())
-	}
-	if n := countRows(t, s); n != 4 {
-		t.Fatalf("%d rows, want 4", n)
 	}
 }
 
