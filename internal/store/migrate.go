@@ -197,6 +197,9 @@ func (s *Store) addColumns(ctx context.Context, t *catalog.Table, cols []catalog
 		if c.Type == catalog.String || c.Type == catalog.GUID {
 			q += " DEFAULT ''"
 		}
+		if c.Type == catalog.Dynamic && s.zstd {
+			q += " USING COMPRESSION zstd"
+		}
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return &Error{Code: "store.schema", Msg: "cannot add column " + t.Name + "." + c.Name, Err: err}
 		}

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -57,6 +58,8 @@ type Store struct {
 	conn *duckdb.Connector
 	db   *sql.DB
 	ro   bool
+
+	zstd bool // the file's format compresses text with zstd (dynamic columns use it)
 
 	mu   sync.Mutex                 // serialises schema changes and meta writes
 	phys map[string]map[string]bool // table → its physical columns
@@ -108,6 +111,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	if opt.ReadOnly && dsn != "" {
 		dsn += "?access_mode=read_only"
+	} else if dsn != "" {
+		// A new file gets DuckDB's current storage format, the first that
+		// compresses text with zstd; an older file keeps its own.
+		dsn += "?storage_compatibility_version=" + storageVersion
 	}
 	init := sessionSQL(opt)
 	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
@@ -127,6 +134,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	if !opt.ReadOnly {
+		if s.zstd, err = s.compressesWithZstd(ctx); err != nil {
+			s.Close()
+			return nil, openError(path, err)
+		}
 		if err := s.migrate(ctx); err != nil {
 			s.Close()
 			return nil, err
@@ -154,6 +165,40 @@ func openError(path string, err error) error {
 	}
 	return &Error{Code: "store.open", Msg: "cannot open store " + path, Err: err,
 		Hint: "check that the file is a sleuth store and is readable; --db or SLEUTH_DB chooses another"}
+}
+
+// storageVersion is the DuckDB storage format of new store files.
+const storageVersion = "v1.5.0"
+
+// compressesWithZstd reports whether the store's file format has zstd
+// compression for text (DuckDB storage v1.2.0 and later). Dynamic columns
+// use it: JSON documents compress to a quarter of what DuckDB's default
+// dictionary and FSST compression make of them, at half the CPU
+// (docs/PERFORMANCE.md "Ingest"). A file of an older format would store
+// such columns uncompressed, so they keep the default there.
+func (s *Store) compressesWithZstd(ctx context.Context) (bool, error) {
+	var v sql.NullString
+	err := s.db.QueryRowContext(ctx,
+		`SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&v)
+	if err != nil {
+		return false, err
+	}
+	return storageAtLeast(v.String, 1, 2), nil
+}
+
+// storageAtLeast reports whether a DuckDB storage version tag such as
+// "v1.5.0+" is at least major.minor.
+func storageAtLeast(tag string, major, minor int) bool {
+	parts := strings.SplitN(strings.TrimSuffix(strings.TrimPrefix(tag, "v"), "+"), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	min, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return maj > major || maj == major && min >= minor
 }
 
 // Close releases the store.
