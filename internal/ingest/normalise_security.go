@@ -26,7 +26,7 @@ func (n *normaliser) securityEvent(e *winEvent, b *batch) {
 			r.str(c.Name, f.text(&e.scratch))
 			continue
 		}
-		r.extraRaw(string(f.key), f.raw)
+		r.extraRaw(e.strs.bytes(f.key), f.raw)
 	}
 	r.str("Computer", e.computer)
 	r.val("EventID", e.eventID)

@@ -47,7 +47,9 @@ func (n *normaliser) windowsEvent(e *winEvent, b *batch) {
 		r.val("EventData", eventDataJSON(e))
 	}
 	for i := range e.extra {
-		r.extraRaw(string(e.extra[i].key), e.extra[i].raw)
+		// Collector metadata has a handful of member names: interned,
+		// they cost no allocation per event.
+		r.extraRaw(e.strs.bytes(e.extra[i].key), e.extra[i].raw)
 	}
 	b.end()
 }

@@ -179,10 +179,11 @@ func newStamper(b *batch) func(rows []outRow, t time.Time) {
 		if t.IsZero() {
 			return
 		}
+		var tv any = t // boxed once for all the event's rows
 		for _, r := range rows {
 			for _, c := range r.ti.timeCols {
 				if r.vals[c] == nil {
-					r.vals[c] = t
+					r.vals[c] = tv
 				}
 			}
 		}

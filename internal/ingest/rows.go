@@ -20,11 +20,12 @@ type tableInfo struct {
 	addl      int   // AdditionalFields, or -1
 	addlDyn   bool  // AdditionalFields is dynamic (else a string holding JSON)
 	typeCol   int   // Type, set to the table name as Log Analytics does
+	typeVal   any   // the table name, boxed once rather than per row
 	lostExtra atomic.Int64
 }
 
 func newTableInfo(t *catalog.Table) *tableInfo {
-	ti := &tableInfo{t: t, addl: t.ColumnIndex("AdditionalFields"), typeCol: t.ColumnIndex("Type")}
+	ti := &tableInfo{t: t, addl: t.ColumnIndex("AdditionalFields"), typeCol: t.ColumnIndex("Type"), typeVal: t.Name}
 	for _, name := range []string{"TimeGenerated", "Timestamp"} {
 		if i := t.ColumnIndex(name); i >= 0 && t.Columns[i].Type == catalog.Datetime {
 			ti.timeCols = append(ti.timeCols, i)
@@ -83,7 +84,7 @@ func (r *rowBuilder) reset(ti *tableInfo, vals []any) {
 	clear(r.keys)
 	r.keys = r.keys[:0]
 	if ti.typeCol >= 0 {
-		vals[ti.typeCol] = ti.t.Name
+		vals[ti.typeCol] = ti.typeVal
 	}
 }
 

@@ -98,6 +98,9 @@ func (e *winEvent) isSecurity() bool { return strings.EqualFold(e.channel, "Secu
 type interner struct{ m map[string]string }
 
 func (in *interner) bytes(b []byte) string {
+	if in == nil {
+		return validString(b)
+	}
 	if s, ok := in.m[string(b)]; ok {
 		return s
 	}
