@@ -223,6 +223,9 @@ func parseTime(s string) (time.Time, error) {
 // isTerminal reports whether a stream is a terminal, for colour, progress
 // bars and the interactive session.
 func isTerminal(stream any) bool {
+	if t, ok := stream.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal() // a stand-in terminal, in tests
+	}
 	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

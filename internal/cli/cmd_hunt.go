@@ -35,8 +35,9 @@ Examples:
 Output: report.md, report.json, findings.jsonl, attack-layer.json and
 queries.kql in --out (default ./hunts/<time>-<question>/); every finding is
 also appended to the threats log in sleuth's data directory. Response actions
-it proposes wait for approval: --approve ask (the default) asks on a terminal
-and only shows the calls elsewhere; review them later with 'sleuth respond list'.`
+it proposes wait for approval: --approve ask (the default) asks on a terminal,
+one question per action after the findings are shown, and only shows the
+calls elsewhere; review them later with 'sleuth respond list'.`
 
 func (a *app) huntCmd() *ucli.Command {
 	return &ucli.Command{
@@ -75,6 +76,9 @@ type huntRequest struct {
 	llm      string  // --llm; empty: the config decides
 	maxCost  float64 // --max-cost; 0: the config decides
 	yes      bool
+	// beforeQuestions, when set, runs just before the hunt asks about
+	// containment, so the analyst sees the findings first.
+	beforeQuestions func(*hunt.Report)
 }
 
 func (a *app) runHunt(ctx context.Context, cmd *ucli.Command) error {
@@ -88,17 +92,31 @@ func (a *app) runHunt(ctx context.Context, cmd *ucli.Command) error {
 	if req.opts, err = a.huntOptions(cmd); err != nil {
 		return err
 	}
+	asJSON := cmd.String("format") == formatJSON
+	summarised := false
+	if !asJSON && isTerminal(a.stdout) {
+		// On a terminal the findings come before any question about
+		// containment; the actions and the report's files follow them.
+		req.beforeQuestions = func(r *hunt.Report) {
+			huntreport.TerminalSummary(a.stdout, r, huntreport.TerminalOptions{Color: true})
+			summarised = true
+		}
+	}
 	r, files, err := a.hunt(ctx, req)
 	if err != nil {
 		return err
 	}
-	if cmd.String("format") == formatJSON {
+	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(r)
 	}
-	return huntreport.Terminal(a.stdout, r, huntreport.TerminalOptions{Color: isTerminal(a.stdout), Files: &files})
+	opts := huntreport.TerminalOptions{Color: isTerminal(a.stdout), Files: &files}
+	if summarised {
+		return huntreport.TerminalFooter(a.stdout, r, opts)
+	}
+	return huntreport.Terminal(a.stdout, r, opts)
 }
 
 // hunt runs (or resumes) one hunt, proposes its response actions, writes
@@ -140,7 +158,7 @@ func (a *app) hunt(ctx context.Context, req huntRequest) (*hunt.Report, huntrepo
 		return nil, huntreport.Files{}, huntError(err, dir)
 	}
 	r.ID = filepath.Base(dir)
-	if err := s.respond(ctx, r, req.approve); err != nil {
+	if err := s.respond(ctx, r, req.approve, req.beforeQuestions); err != nil {
 		fmt.Fprintf(a.stderr, "sleuth: warning: response actions: %v\n", err)
 	}
 	files, err := huntreport.Write(dir, r)

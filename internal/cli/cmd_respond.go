@@ -14,7 +14,6 @@ import (
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
-	"golang.org/x/term"
 
 	"github.com/sleuth-hunt/sleuth/internal/audit"
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
@@ -241,10 +240,7 @@ func (a *app) newRespondSession() (*respondSession, error) {
 	return s, nil
 }
 
-func (a *app) stdinIsTerminal() bool {
-	f, ok := a.stdin.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+func (a *app) stdinIsTerminal() bool { return isTerminal(a.stdin) }
 
 // buildConnector makes one connector from the config and the environment.
 // Tokens and secrets come from the environment first and are never

@@ -28,7 +28,7 @@ type huntSession struct {
 	a        *app
 	engine   *hunt.Engine
 	progress *huntProgress
-	respond  func(context.Context, *hunt.Report, string) error
+	respond  func(context.Context, *hunt.Report, string, func(*hunt.Report)) error
 	llm      *llmhunt.Session // nil offline
 	closers  []func() error
 }
@@ -89,7 +89,9 @@ func (a *app) huntSession(ctx context.Context, req huntRequest) (*huntSession, e
 	deng := &detect.Engine{Source: src, Rules: rules, Options: detect.Options{Now: opts.Now}}
 	s.engine = &hunt.Engine{Source: src, Detector: hunt.DetectorFor(deng), Audit: rs.Audit, Progress: s.progress, Options: opts}
 	wireLLM(s.engine, s.llm)
-	s.respond = func(ctx context.Context, r *hunt.Report, mode string) error { return a.huntRespond(ctx, rs, r, mode) }
+	s.respond = func(ctx context.Context, r *hunt.Report, mode string, before func(*hunt.Report)) error {
+		return a.huntRespond(ctx, rs, r, mode, before)
+	}
 	if err := rs.Audit.Append("hunt.start", map[string]any{"question": req.question, "source": src.Name(), "now": opts.Now}); err != nil {
 		fmt.Fprintf(a.stderr, "sleuth: warning: the audit log could not be written: %v\n", err)
 	}
@@ -157,8 +159,10 @@ func (a *app) applyGuard(opts hunt.Options) (hunt.Options, error) {
 }
 
 // huntRespond turns the findings into proposals and runs them through the
-// response engine as --approve says; the report lists them.
-func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Report, mode string) error {
+// response engine as --approve says; the report lists them. Before asking
+// about any, it calls before (when set) to show the findings, or else lists
+// them on stderr.
+func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Report, mode string, before func(*hunt.Report)) error {
 	m, err := respond.ParseApproveMode(mode)
 	if err != nil {
 		return usagef("use never, ask or policy", "%v", err)
@@ -176,7 +180,12 @@ func (a *app) huntRespond(ctx context.Context, rs *respondSession, r *hunt.Repor
 		fs = append(fs, rf)
 	}
 	proposals := respond.Propose(fs, rs.Policy)
-	if m == respond.Ask && rs.Prompter != nil && len(proposals) > 0 {
+	switch {
+	case m != respond.Ask || rs.Prompter == nil || len(proposals) == 0:
+	case before != nil:
+		before(r)
+		fmt.Fprintf(a.stderr, "\nsleuth: containment for these findings, one question each (the report is written either way):\n")
+	default:
 		// The questions come before the summary: say what they are about.
 		fmt.Fprintf(a.stderr, "sleuth: %d finding(s); containment for them follows, one question each (the report is written either way):\n", len(r.Findings))
 		for _, f := range r.Findings {

@@ -41,6 +41,23 @@ var severityANSI = map[string]string{
 // what to do next. Every value from the report is stripped of control
 // characters, so log data cannot move the cursor or recolour the screen.
 func Terminal(w io.Writer, r *hunt.Report, opt TerminalOptions) error {
+	return writeTerminal(w, r, opt, true, true)
+}
+
+// TerminalSummary writes the first part of Terminal: the hunt and its
+// findings, without the response actions, the report's files and the next
+// step, which TerminalFooter writes once they are known. A hunt that asks
+// about containment prints the summary before its questions.
+func TerminalSummary(w io.Writer, r *hunt.Report, opt TerminalOptions) error {
+	return writeTerminal(w, r, opt, true, false)
+}
+
+// TerminalFooter writes the rest of Terminal after TerminalSummary.
+func TerminalFooter(w io.Writer, r *hunt.Report, opt TerminalOptions) error {
+	return writeTerminal(w, r, opt, false, true)
+}
+
+func writeTerminal(w io.Writer, r *hunt.Report, opt TerminalOptions, summary, footer bool) error {
 	if opt.Width <= 0 {
 		opt.Width = 100
 	}
@@ -49,9 +66,13 @@ func Terminal(w io.Writer, r *hunt.Report, opt TerminalOptions) error {
 	}
 	t := &term{w: bufio.NewWriter(w), opt: opt}
 	findings := byImportance(r.Findings)
-	t.header(r, findings)
-	t.findings(findings)
-	t.footer(r, findings)
+	if summary {
+		t.header(r, findings)
+		t.findings(findings)
+	}
+	if footer {
+		t.footer(r, findings)
+	}
 	return t.w.Flush()
 }
 

@@ -80,3 +80,24 @@ func TestTerminalNextStep(t *testing.T) {
 	f(`next      read "What was not looked at" in the report`)
 	f("No findings above the confidence floor.")
 }
+
+// A hunt that asks about containment prints the summary before the
+// questions and the footer after them; together they are the whole.
+func TestTerminalSummaryThenFooterIsTheWhole(t *testing.T) {
+	r := sampleReport()
+	opt := TerminalOptions{Width: 90, Files: filesFor(r)}
+	var parts bytes.Buffer
+	if err := TerminalSummary(&parts, r, opt); err != nil {
+		t.Fatal(err)
+	}
+	summary := parts.String()
+	if strings.Contains(summary, "actions") || strings.Contains(summary, "next ") || !strings.Contains(summary, "Findings") {
+		t.Errorf("the summary should hold the findings and nothing of the footer:\n%s", summary)
+	}
+	if err := TerminalFooter(&parts, r, opt); err != nil {
+		t.Fatal(err)
+	}
+	if whole := terminal(t, r, opt); parts.String() != whole {
+		t.Errorf("summary + footer:\n%s\nwant Terminal's output:\n%s", parts.String(), whole)
+	}
+}
