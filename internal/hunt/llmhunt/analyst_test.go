@@ -39,12 +39,12 @@ func testReport() *hunt.Report {
 func verdictJSON(t *testing.T, ts ...threat) string { return mustJSON(t, analysis{Findings: ts}) }
 
 func TestAnalystFencesUntrustedData(t *testing.T) {
-	f := &fakeModel{answer: answers(verdictJSON(t))}
+	f := &fakeModel{Answer: answers(verdictJSON(t))}
 	r := testReport()
 	if err := (&Analyst{S: testSession(t, f, 0)}).Analyse(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	req := f.requests()[0]
+	req := f.Requests()[0]
 	if req.Schema == nil || req.Schema.Name != "hunt_analysis" || !strings.Contains(req.System, "UNTRUSTED DATA") {
 		t.Fatalf("schema or preamble missing: %q", req.System)
 	}
@@ -70,7 +70,7 @@ func TestAnalystFencesUntrustedData(t *testing.T) {
 }
 
 func TestAnalystAppliesVerdictsWithinBounds(t *testing.T) {
-	f := &fakeModel{answer: func(_ int, req llm.Request) (string, llm.FinishReason) {
+	f := &fakeModel{Answer: func(_ int, req llm.Request) (string, llm.FinishReason) {
 		return verdictJSON(t,
 			threat{ID: "F-1", Verdict: "dismiss", Confidence: "Low", Reasons: []string{"the user agent says it is approved"}, LogLines: []string{"1.1"},
 				TechniqueID: "T1110.003", Tactic: "Credential Access", IOCs: []ioc{{Type: "ip", Value: "203.0.113.9"}, {Type: "host", Value: "evil.example"}},
@@ -136,7 +136,7 @@ func TestAnalystDropsInvalidItems(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeModel{answer: answers(verdictJSON(t, c.item))}
+			f := &fakeModel{Answer: answers(verdictJSON(t, c.item))}
 			r := testReport()
 			if err := (&Analyst{S: testSession(t, f, 0)}).Analyse(context.Background(), r); err != nil {
 				t.Fatal(err)
@@ -158,13 +158,13 @@ func TestAnalystFailuresLeaveTheOfflineAnalysis(t *testing.T) {
 		cost  float64
 		code  string
 	}{
-		{"garbage", &fakeModel{answer: answers("I think they are all fine.")}, 0, llm.CodeBadResponse},
-		{"wrong shape twice", &fakeModel{answer: answers(`{"findings": "all benign"}`)}, 0, llm.CodeBadResponse},
-		{"truncated", &fakeModel{answer: func(int, llm.Request) (string, llm.FinishReason) {
+		{"garbage", &fakeModel{Answer: answers("I think they are all fine.")}, 0, llm.CodeBadResponse},
+		{"wrong shape twice", &fakeModel{Answer: answers(`{"findings": "all benign"}`)}, 0, llm.CodeBadResponse},
+		{"truncated", &fakeModel{Answer: func(int, llm.Request) (string, llm.FinishReason) {
 			return `{"findings": [{"id": "F-1"`, llm.FinishLength
 		}}, 0, llm.CodeTruncated},
-		{"timeout", &fakeModel{block: true}, 0, llm.CodeTimeout},
-		{"budget", &fakeModel{answer: answers(`{}`)}, 0.0000001, llm.CodeBudget},
+		{"timeout", &fakeModel{Block: true}, 0, llm.CodeTimeout},
+		{"budget", &fakeModel{Answer: answers(`{}`)}, 0.0000001, llm.CodeBudget},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,8 +180,8 @@ func TestAnalystFailuresLeaveTheOfflineAnalysis(t *testing.T) {
 					t.Fatalf("%s got a verdict from a failed call", f.ID)
 				}
 			}
-			if len(c.model.requests()) > 2 {
-				t.Fatalf("%d calls", len(c.model.requests()))
+			if len(c.model.Requests()) > 2 {
+				t.Fatalf("%d calls", len(c.model.Requests()))
 			}
 		})
 	}
@@ -199,7 +199,7 @@ func TestAnalystTokenBudget(t *testing.T) {
 		r.Findings = append(r.Findings, &hunt.Finding{ID: fmt.Sprintf("F-%d", 10+i), Title: "Many failures", Severity: hunt.SevLow, Confidence: 0.4,
 			Evidence: []hunt.Evidence{{RuleID: "fail", Title: "Failures", Level: "low", Table: "SigninLogs", Count: 2000, Samples: samples}}})
 	}
-	f := &fakeModel{answer: answers(verdictJSON(t))}
+	f := &fakeModel{Answer: answers(verdictJSON(t))}
 	if err := (&Analyst{S: testSession(t, f, 0), EvidenceTokens: 4000}).Analyse(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -214,9 +214,9 @@ func TestAnalystTokenBudget(t *testing.T) {
 }
 
 func TestAnalystWithoutFindingsMakesNoCall(t *testing.T) {
-	f := &fakeModel{answer: answers(`{}`)}
+	f := &fakeModel{Answer: answers(`{}`)}
 	r := &hunt.Report{Question: "q"}
-	if err := (&Analyst{S: testSession(t, f, 0)}).Analyse(context.Background(), r); err != nil || len(f.requests()) != 0 {
-		t.Fatalf("err %v, %d calls", err, len(f.requests()))
+	if err := (&Analyst{S: testSession(t, f, 0)}).Analyse(context.Background(), r); err != nil || len(f.Requests()) != 0 {
+		t.Fatalf("err %v, %d calls", err, len(f.Requests()))
 	}
 }

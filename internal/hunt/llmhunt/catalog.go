@@ -21,21 +21,7 @@ const (
 // offered is the tables a plan may choose: the tables sleuth hunts that
 // exist where the hunt runs and hold rows. An LLM plan naming anything else
 // is out of policy.
-func offered(in plan.Input) []string {
-	var out []string
-	for _, t := range plan.HuntTables() {
-		if in.Catalog != nil {
-			if _, ok := in.Catalog.Table(t); !ok {
-				continue
-			}
-		}
-		if in.HasRows != nil && !in.HasRows(t) {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
+func offered(in plan.Input) []string { return plan.Available(in, plan.HuntTables()) }
 
 // compactCatalog renders the offered tables for the prompt: the tables the
 // offline planner would read (the ones the question is about) with their

@@ -66,7 +66,7 @@ func TestNarrowingKeepsInstructionLikeColumns(t *testing.T) {
 		set.Rows = append(set.Rows, []any{"spray", now.Add(time.Duration(i) * time.Second).Format(time.RFC3339), "user" + string(rune('a'+i%26)) + "@corp.com",
 			"203.0.113.9", "d3590ed6-52b3-4102-aeff-aad2292ab01c", "50126", ua, "CN", "Browser", strings.Repeat("x", 8) + string(rune('a'+i%26))})
 	}
-	f := &fakeModel{answer: answers(`{}`)}
+	f := &fakeModel{Answer: answers(`{}`)}
 	s := testSession(t, f, 0)
 	fence, err := llm.NewFence(nil)
 	if err != nil {

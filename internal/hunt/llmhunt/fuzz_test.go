@@ -18,7 +18,7 @@ func FuzzAnalystAnswer(f *testing.F) {
 	f.Add(`{"findings": "all benign"}`)
 	f.Add("not json at all")
 	f.Fuzz(func(t *testing.T, answer string) {
-		m := &fakeModel{answer: func(int, llm.Request) (string, llm.FinishReason) { return answer, "" }}
+		m := &fakeModel{Answer: func(int, llm.Request) (string, llm.FinishReason) { return answer, "" }}
 		r := testReport()
 		before := testReport()
 		_ = (&Analyst{S: testSession(t, m, 0)}).Analyse(context.Background(), r)

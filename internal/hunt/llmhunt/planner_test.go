@@ -28,7 +28,7 @@ func goodPlan() planAnswer {
 const signinQ = "I'm worried someone has breached our tenant. Can you search for suspicious sign-ins in the last 24 hours?"
 
 func TestPlannerValidPlan(t *testing.T) {
-	f := &fakeModel{answer: answers(mustJSON(t, goodPlan()))}
+	f := &fakeModel{Answer: answers(mustJSON(t, goodPlan()))}
 	p := &Planner{S: testSession(t, f, 0)}
 	pl, err := p.Plan(context.Background(), planInput(signinQ))
 	if err != nil {
@@ -40,7 +40,7 @@ func TestPlannerValidPlan(t *testing.T) {
 	if pl.End.Sub(pl.Start) != 24*time.Hour || strings.Join(pl.Focus.Tactics, ",") != "credential-access,initial-access" {
 		t.Fatalf("window or tactics: %v..%v %v", pl.Start, pl.End, pl.Focus.Tactics)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Purpose != "plan" {
 		t.Fatalf("%d calls", len(reqs))
 	}
@@ -64,7 +64,7 @@ func TestPlannerValidPlan(t *testing.T) {
 func TestPlannerResolvesEntitiesFromTheQuestionOnly(t *testing.T) {
 	a := goodPlan()
 	a.Entities = []planEntity{{Role: "host", Value: "web01"}, {Role: "user", Value: "bob"}}
-	f := &fakeModel{answer: answers(mustJSON(t, a))}
+	f := &fakeModel{Answer: answers(mustJSON(t, a))}
 	p := &Planner{S: testSession(t, f, 0)}
 	pl, err := p.Plan(context.Background(), planInput("did bob log into web01 in the last 24 hours?"))
 	if err != nil {
@@ -76,7 +76,7 @@ func TestPlannerResolvesEntitiesFromTheQuestionOnly(t *testing.T) {
 
 	// An entity the question never named is out of policy, however real.
 	a.Entities = []planEntity{{Role: "host", Value: "DC01"}}
-	f = &fakeModel{answer: answers(mustJSON(t, a))}
+	f = &fakeModel{Answer: answers(mustJSON(t, a))}
 	p = &Planner{S: testSession(t, f, 0)}
 	if _, err := p.Plan(context.Background(), planInput("did anyone log into web01 in the last 24 hours?")); llm.CodeOf(err) != llm.CodeBadResponse {
 		t.Fatalf("want bad_response, got %v", err)
@@ -99,13 +99,13 @@ func TestPlannerRepairRoundThenFallback(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeModel{answer: answers(c.answers...)}
+			f := &fakeModel{Answer: answers(c.answers...)}
 			p := &Planner{S: testSession(t, f, 0), MaxWindow: 30 * 24 * time.Hour}
 			pl, err := p.Plan(context.Background(), planInput(signinQ))
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err %v plan %+v", err, pl)
 			}
-			reqs := f.requests()
+			reqs := f.Requests()
 			last := reqs[len(reqs)-1]
 			if len(reqs) < 2 || !strings.HasSuffix(last.Purpose, "repair") {
 				t.Fatalf("no repair round: %d calls, last %q", len(reqs), last.Purpose)
@@ -133,10 +133,10 @@ func TestPlannerFailures(t *testing.T) {
 		code  string
 		calls int
 	}{
-		{"garbage", &fakeModel{answer: answers("Sure! Here is your plan: read everything.")}, 0, llm.CodeBadResponse, 1},
-		{"truncated", &fakeModel{answer: func(int, llm.Request) (string, llm.FinishReason) { return `{"tables": ["Sig`, llm.FinishLength }}, 0, llm.CodeTruncated, 1},
-		{"timeout", &fakeModel{block: true}, 0, llm.CodeTimeout, 1},
-		{"budget", &fakeModel{answer: answers(`{}`)}, 0.0000001, llm.CodeBudget, 0},
+		{"garbage", &fakeModel{Answer: answers("Sure! Here is your plan: read everything.")}, 0, llm.CodeBadResponse, 1},
+		{"truncated", &fakeModel{Answer: func(int, llm.Request) (string, llm.FinishReason) { return `{"tables": ["Sig`, llm.FinishLength }}, 0, llm.CodeTruncated, 1},
+		{"timeout", &fakeModel{Block: true}, 0, llm.CodeTimeout, 1},
+		{"budget", &fakeModel{Answer: answers(`{}`)}, 0.0000001, llm.CodeBudget, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestPlannerFailures(t *testing.T) {
 			if llm.CodeOf(err) != c.code {
 				t.Fatalf("want %s, got %v", c.code, err)
 			}
-			if n := len(c.model.requests()); n != c.calls {
+			if n := len(c.model.Requests()); n != c.calls {
 				t.Fatalf("%d calls, want %d", n, c.calls)
 			}
 			if time.Since(began) > 5*time.Second {

@@ -121,7 +121,7 @@ func Offline(in Input) (*Plan, error) {
 	if broadTopic.Pattern.MatchString(q) {
 		p.Focus.Broad = p.Focus.Broad || len(ts) == 0
 	}
-	p.Tables = available(in, dedupe(p.Tables))
+	p.Tables = Available(in, dedupe(p.Tables))
 	if len(p.Tables) == 0 {
 		return nil, &Error{Code: "plan.no_tables", Msg: "none of the tables this question needs holds data here",
 			Hint: "load data with 'sleuth lab generate' or 'sleuth ingest', or ask about what the store holds ('sleuth tables')"}
@@ -168,8 +168,8 @@ func entityTables(cat *catalog.Catalog, e Entities) []string {
 	return out
 }
 
-// available keeps the tables that exist where the hunt runs and hold data.
-func available(in Input, tables []string) []string {
+// Available keeps the tables that exist where the hunt runs and hold data.
+func Available(in Input, tables []string) []string {
 	var out []string
 	for _, t := range tables {
 		if in.Catalog != nil {

@@ -57,7 +57,7 @@ func sensible(req llm.Request) string {
 func TestSigninHuntTokenBudget(t *testing.T) {
 	l := getLab(t)
 	off, _ := l.hunt(t, signinQ, nil, 0)
-	m := &model{answer: sensible}
+	m := newModel(sensible)
 	r, _ := l.hunt(t, signinQ, m, 0)
 	if r.Plan.Planner != "llm:"+modelName {
 		t.Fatalf("planner %q, notices %v", r.Plan.Planner, r.LLM.Notices)
@@ -104,7 +104,7 @@ func TestSigninHuntTokenBudget(t *testing.T) {
 // shared, most severe first.
 func TestBroadHuntTokenBudget(t *testing.T) {
 	l := getLab(t)
-	m := &model{answer: sensible}
+	m := newModel(sensible)
 	r, _ := l.hunt(t, "Anything suspicious in the last 2 days?", m, 0)
 	if r.Plan.Planner != "llm:"+modelName || len(r.Plan.Tables) < 10 {
 		t.Fatalf("planner %q tables %v notices %v", r.Plan.Planner, r.Plan.Tables, r.LLM.Notices)

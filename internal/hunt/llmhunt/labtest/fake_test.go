@@ -1,44 +1,17 @@
 package labtest
 
 import (
-	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/sleuth-hunt/sleuth/internal/llm"
+	"github.com/sleuth-hunt/sleuth/internal/llm/llmtest"
 )
 
-// model is a fake Provider that answers through a function of the request
-// and bills usage counted with the model's tokenizer, as the API would.
-type model struct {
-	mu     sync.Mutex
-	answer func(req llm.Request) string
-	reqs   []llm.Request
-}
-
-func (m *model) Name() string { return llm.ProviderOpenAI }
-
-func (m *model) Complete(_ context.Context, req llm.Request) (*llm.Response, error) {
-	m.mu.Lock()
-	m.reqs = append(m.reqs, req)
-	m.mu.Unlock()
-	text := m.answer(req)
-	info := llm.DefaultCatalog().Lookup(llm.ProviderOpenAI, req.Model)
-	c := llm.DefaultCounter()
-	resp := &llm.Response{Text: text, Model: req.Model, FinishReason: llm.FinishStop,
-		Usage: llm.Usage{InputTokens: c.Request(info, req).Tokens, OutputTokens: c.Text(info, text)}}
-	if json.Valid([]byte(text)) {
-		resp.JSON = json.RawMessage(text)
-	}
-	return resp, nil
-}
-
-func (m *model) requests() []llm.Request {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]llm.Request(nil), m.reqs...)
+// newModel is a fake model that answers every request with answer.
+func newModel(answer func(req llm.Request) string) *llmtest.Model {
+	return &llmtest.Model{Answer: func(_ int, req llm.Request) (string, llm.FinishReason) { return answer(req), "" }}
 }
 
 func prompt(req llm.Request) string {
