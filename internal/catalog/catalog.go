@@ -39,6 +39,12 @@ const (
 	Decimal  Type = "decimal"
 )
 
+// JSON is the text of a dynamic value whose producer vouches that
+// ValidJSON holds for it: an encoder's output qualifies (encoding/json's
+// Marshal, the ingest's writers). A store keeps it as it is; JSON text of
+// unknown quality travels as json.RawMessage and is checked first.
+type JSON []byte
+
 // Types lists every valid Type, in Kusto's documentation order.
 var Types = []Type{Bool, Datetime, Dynamic, GUID, Int, Long, Real, String, Timespan, Decimal}
 

@@ -12,7 +12,8 @@ import (
 // stdin, so no files are written) between two good records, and check that
 // nothing panics (a decoder panic is caught and reported as "internal
 // error", which the targets treat as a failure), that every error is
-// located, and that the good record before the bad input is kept.
+// located, that the good record before the bad input is kept, and that
+// every value handed to the sink is one a store keeps as it is (checkSink).
 
 func seedLines(f *testing.F, names ...string) {
 	for _, n := range names {
@@ -30,7 +31,7 @@ func fuzzRun(t *testing.T, in []byte, opt Options) *Summary {
 	t.Helper()
 	opt.Stdin = bytes.NewReader(in)
 	opt.Workers = 1
-	sum, err := Run(context.Background(), &discardSink{}, []string{"-"}, opt)
+	sum, err := Run(context.Background(), checkSink{opt.Catalog}, []string{"-"}, opt)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -233,6 +234,7 @@ func namesTable(fields []jfield, isTable func(string) bool) bool {
 // read buffer, to tell events from rows.
 func firstRecord(br *bufio.Reader) ([]jfield, bool) {
 	b, _ := br.Peek(br.Size())
+	b = bytes.Clone(b) // decode may rewrite escapes in place; the reader's buffer is not ours
 	i := 0
 	for i < len(b) && (isSpace(b[i]) || b[i] == '[') {
 		i++

@@ -55,7 +55,8 @@ type flatDecoder struct {
 }
 
 // decode parses b, which must hold exactly one JSON object (surrounding
-// whitespace allowed), into d.fields.
+// whitespace allowed), into d.fields. It writes to b in one case: an
+// unpaired UTF-16 surrogate escape becomes \ufffd (see surrogate).
 func (d *flatDecoder) decode(b []byte) error {
 	d.fields, d.keys, d.b, d.i = d.fields[:0], d.keys[:0], b, 0
 	d.skipSpace()
@@ -68,6 +69,21 @@ func (d *flatDecoder) decode(b []byte) error {
 	d.skipSpace()
 	if d.i < len(b) {
 		return d.errorf("unexpected %s after the end of the record", d.found())
+	}
+	return nil
+}
+
+// single checks that b holds exactly one JSON value (surrounding whitespace
+// allowed), rewriting unpaired surrogate escapes as decode does.
+func (d *flatDecoder) single(b []byte) error {
+	d.fields, d.keys, d.b, d.i = d.fields[:0], d.keys[:0], b, 0
+	d.skipSpace()
+	if _, _, err := d.value(0); err != nil {
+		return err
+	}
+	d.skipSpace()
+	if d.i < len(b) {
+		return d.errorf("unexpected %s after the end of the value", d.found())
 	}
 	return nil
 }
@@ -217,7 +233,7 @@ func (d *flatDecoder) str() (bool, error) {
 				if d.i+6 > len(d.b) || !isHex4(d.b[d.i+2:d.i+6]) {
 					return esc, d.errorf("bad \\u escape in a string")
 				}
-				d.i += 6
+				d.i += d.surrogate()
 			default:
 				return esc, d.errorf("bad escape \\%c in a string", d.b[d.i+1])
 			}
@@ -227,6 +243,25 @@ func (d *flatDecoder) str() (bool, error) {
 	}
 	d.i = start
 	return esc, d.errorf("unterminated string (truncated?)")
+}
+
+// surrogate checks the \u escape at d.i and returns its length. Half of a
+// UTF-16 surrogate pair without its other half is rewritten in place as
+// \ufffd (the replacement character, as decoding it gives), because
+// DuckDB's JSON parser rejects the whole document over it, and raw values
+// are stored as they are.
+func (d *flatDecoder) surrogate() int {
+	r := hexRune(d.b[d.i+2 : d.i+6])
+	if !utf16.IsSurrogate(r) {
+		return 6
+	}
+	if r < 0xdc00 && d.i+12 <= len(d.b) && d.b[d.i+6] == '\\' && d.b[d.i+7] == 'u' && isHex4(d.b[d.i+8:d.i+12]) {
+		if lo := hexRune(d.b[d.i+8 : d.i+12]); lo >= 0xdc00 && lo <= 0xdfff {
+			return 12
+		}
+	}
+	copy(d.b[d.i+2:d.i+6], "fffd")
+	return 6
 }
 
 // strStop marks the bytes that end a run of plain string content.

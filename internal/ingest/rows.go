@@ -129,7 +129,7 @@ func (r *rowBuilder) setValue(i int, name string, v any) {
 		case catalog.String, catalog.GUID:
 			r.vals[i] = strconv.FormatInt(x, 10)
 		case catalog.Dynamic:
-			r.vals[i] = json.RawMessage(strconv.FormatInt(x, 10))
+			r.vals[i] = catalog.JSON(strconv.FormatInt(x, 10))
 		default:
 			r.extraAny(name, v)
 		}
@@ -151,9 +151,9 @@ func (r *rowBuilder) setValue(i int, name string, v any) {
 		default:
 			r.extraAny(name, v)
 		}
-	case json.RawMessage:
+	case catalog.JSON:
 		// The caller built this JSON for the row (EventData): it is valid
-		// UTF-8 and owned, so it is stored without a copy.
+		// and owned, so it is stored without a copy.
 		switch r.ti.t.Columns[i].Type {
 		case catalog.Dynamic:
 			r.vals[i] = x
@@ -211,7 +211,7 @@ func (r *rowBuilder) setText(i int, name, s string) {
 func (r *rowBuilder) setJSON(i int, name string, raw []byte) {
 	switch r.ti.t.Columns[i].Type {
 	case catalog.Dynamic:
-		r.vals[i] = json.RawMessage(validBytes(raw))
+		r.vals[i] = catalog.JSON(validBytes(raw))
 	case catalog.String, catalog.GUID:
 		r.vals[i] = validString(raw)
 	default:
@@ -229,10 +229,15 @@ func validBytes(b []byte) []byte {
 
 // dynamicFromText keeps JSON objects and arrays that exports wrote as text
 // (Sentinel exports dynamic columns that way) and quotes anything else.
-func dynamicFromText(s string) json.RawMessage {
+// s is valid UTF-8.
+func dynamicFromText(s string) catalog.JSON {
 	t := strings.TrimSpace(s)
-	if t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
-		return json.RawMessage(t)
+	if t != "" && (t[0] == '{' || t[0] == '[') {
+		b := []byte(t)
+		var d flatDecoder
+		if d.single(b) == nil {
+			return b
+		}
 	}
 	b, _ := json.Marshal(s)
 	return b
@@ -269,7 +274,7 @@ func (r *rowBuilder) extraAny(key string, v any) {
 		if r.extraKey(key) {
 			r.extra = strconv.AppendBool(r.extra, x)
 		}
-	case json.RawMessage:
+	case catalog.JSON:
 		r.extraRaw(key, x)
 	}
 }
@@ -321,7 +326,7 @@ func (r *rowBuilder) mergeAdditional(raw []byte, isText bool) {
 	}
 	var sub flatDecoder
 	if err := sub.decode(raw); err != nil {
-		r.extraRaw("AdditionalFields", []byte(dynamicFromText(string(raw))))
+		r.extraRaw("AdditionalFields", dynamicFromText(string(raw)))
 		return
 	}
 	for _, f := range sub.fields {
@@ -338,8 +343,13 @@ func (r *rowBuilder) finish() {
 	b = append(b, '{')
 	b = append(b, r.extra...)
 	b = append(b, '}')
+	if !utf8.Valid(b) {
+		// A member copied raw from the record held invalid UTF-8; the
+		// decoder checked the JSON, not the bytes inside its strings.
+		b = []byte(toValidUTF8(b))
+	}
 	if r.ti.addlDyn {
-		r.vals[r.ti.addl] = json.RawMessage(b)
+		r.vals[r.ti.addl] = catalog.JSON(b)
 	} else {
 		// b is never written again, so the string may share it.
 		r.vals[r.ti.addl] = unsafe.String(unsafe.SliceData(b), len(b))

@@ -63,20 +63,20 @@ func TestSentinelCSVExport(t *testing.T) {
 		"TimeGenerated":     time.Date(2024, 1, 2, 3, 4, 5, 123e6, time.UTC),
 		"UserPrincipalName": "alice@contoso.com",
 		"ResultType":        "50126",
-		"LocationDetails":   json.RawMessage(`{"city":"Paris","geo":{"lat":48.8}}`),
-		"Status":            json.RawMessage(`{"errorCode":50126}`),
+		"LocationDetails":   catalog.JSON(`{"city":"Paris","geo":{"lat":48.8}}`),
+		"Status":            catalog.JSON(`{"errorCode":50126}`),
 		"DurationMs":        int64(1500),
 		"IsInteractive":     true,
 		"Score":             0.25,
 		"Elapsed":           90 * time.Second,
 		"Type":              "SigninLogs",
-		"AdditionalFields":  json.RawMessage(`{"Region":"EU","AppDisplayName":"Azure Portal"}`),
+		"AdditionalFields":  catalog.JSON(`{"Region":"EU","AppDisplayName":"Azure Portal"}`),
 	}
 	if d := cmp.Diff(want0, rows[0]); d != "" {
 		t.Errorf("row 1 (-want +got):\n%s", d)
 	}
 	// The _string twin fills the column only when the _dynamic one is empty.
-	if got := rows[1]["LocationDetails"]; string(got.(json.RawMessage)) != `{"city":"Lyon"}` {
+	if got := rows[1]["LocationDetails"]; string(got.(catalog.JSON)) != `{"city":"Lyon"}` {
 		t.Errorf("row 2 LocationDetails = %s", got)
 	}
 	if got := rows[1]["TimeGenerated"]; got != time.Date(2024, 1, 2, 3, 5, 0, 123456700, time.UTC) {
@@ -108,10 +108,10 @@ func TestNDJSONRoutedByType(t *testing.T) {
 	if _, ok := last["DurationMs"]; ok {
 		t.Errorf("an unconvertible value must not reach the column: %v", last)
 	}
-	if got := string(last["AdditionalFields"].(json.RawMessage)); got != `{"DurationMs":"not a number","Extra":[1,2]}` {
+	if got := string(last["AdditionalFields"].(catalog.JSON)); got != `{"DurationMs":"not a number","Extra":[1,2]}` {
 		t.Errorf("AdditionalFields = %s", got)
 	}
-	if got := s.rows("SigninLogs")[0]["LocationDetails"]; string(got.(json.RawMessage)) != `{"city":"Oslo"}` {
+	if got := s.rows("SigninLogs")[0]["LocationDetails"]; string(got.(catalog.JSON)) != `{"city":"Oslo"}` {
 		t.Errorf("LocationDetails = %v", got)
 	}
 }
@@ -208,5 +208,28 @@ func TestMDESensorExport(t *testing.T) {
 	}
 	if rows[1]["FileName"] != "real.exe" {
 		t.Errorf("a column's own name must win over an alias: %v", rows[1]["FileName"])
+	}
+}
+
+// TestNestedValuesKeepTheirMembers: members copied raw into
+// AdditionalFields stay JSON a store can keep as it is, even when the
+// record held invalid UTF-8 or an unpaired surrogate escape inside them.
+func TestNestedValuesKeepTheirMembers(t *testing.T) {
+	in := "{\"TimeGenerated\":\"2024-01-01T00:00:00Z\",\"UserPrincipalName\":\"a@b.c\",\"Weird\":{\"x\":\"a\xff\xfeb\"},\"Lone\":[\"\\ud800\"],\"Fine\":\"\\ud83d\\ude00\"}\n"
+	s, sum := ingestFiles(t, Options{Catalog: rowsCatalog(t), Table: "SigninLogs"}, writeFile(t, "odd.ndjson", in))
+	if sum.Tables["SigninLogs"] != 1 {
+		t.Fatalf("summary %+v %v", sum, sum.Errors)
+	}
+	got, ok := s.rows("SigninLogs")[0]["AdditionalFields"].(catalog.JSON)
+	if !ok || !storable(got) {
+		t.Fatalf("AdditionalFields = %q, want JSON a store keeps as it is", got)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(got, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"Weird": map[string]any{"x": "a\uFFFD\uFFFDb"}, "Lone": []any{"\uFFFD"}, "Fine": "😀"}
+	if d := cmp.Diff(want, m); d != "" {
+		t.Errorf("AdditionalFields (-want +got):\n%s", d)
 	}
 }

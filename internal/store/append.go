@@ -3,20 +3,20 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	bindings "github.com/duckdb/duckdb-go-bindings"
 
 	"github.com/sleuth-hunt/sleuth/internal/catalog"
 )
 
-// Appender streams rows into one catalog table through DuckDB's Appender.
+// Appender streams rows into one catalog table through DuckDB's appender.
 // Rows become visible a row group at a time, and the rest when the
 // appender is closed. An Appender is not safe for concurrent
 // use; open one per goroutine and table.
@@ -32,20 +32,21 @@ import (
 // log and again at the next checkpoint, which cost a bulk load a third of
 // its time (docs/PERFORMANCE.md "Ingest"). So the Appender commits by
 // itself every commitRows rows, and its caller need not commit at all
-// until Close. Inside the transaction it hands the rows over to DuckDB
-// after every stageBytes of strings: DuckDB's appender buffers rows outside
-// its memory limit until then, the transaction's own storage inside it
-// (spilling to disk if it must).
+// until Close. Rows are written into a data chunk in place (chunk) and
+// handed to DuckDB's C appender a chunk at a time; inside the transaction
+// that appender hands them on to the table after every stageBytes of
+// strings: it buffers rows outside DuckDB's memory limit until then, the
+// transaction's own storage inside it (spilling to disk if it must).
 type Appender struct {
 	s       *Store
 	ctx     context.Context
 	table   *catalog.Table
 	conn    *sql.Conn
-	app     *duckdb.Appender
-	conv    []converter    // per catalog column
-	cols    []int          // the catalog columns appended, in appender order
-	isCol   []bool         // per catalog column: appended
-	buf     []driver.Value // one row, in appender order
+	duck    bindings.Connection // conn's DuckDB connection
+	app     bindings.Appender
+	ch      *chunk // rows not yet handed to app
+	cols    []int // the catalog columns appended, in appender order
+	absent  []int // the catalog columns not physical yet
 	n       int64
 	inTx    bool  // a transaction is open on conn
 	pending int64 // rows appended since the last commit
@@ -59,8 +60,6 @@ const commitRows = 122_880
 // stageBytes bounds the rows DuckDB's appender holds outside its memory
 // accounting, by the size of their strings.
 const stageBytes = 4 << 20
-
-type converter func(any) (driver.Value, error)
 
 // Appender opens an appender for a catalog table. Append takes values in the
 // table's catalog column order.
@@ -79,84 +78,78 @@ func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
 	// The context opens the connection; after that the Appender ignores
 	// its cancellation, so the rows a caller hands over before an
 	// interrupt are stored and committed: stopping is the caller's part.
-	a := &Appender{s: s, ctx: context.WithoutCancel(ctx), table: t, conn: conn, conv: make([]converter, len(t.Columns))}
-	for i, c := range t.Columns {
-		a.conv[i] = converterFor(c.Type)
+	a := &Appender{s: s, ctx: context.WithoutCancel(ctx), table: t, conn: conn}
+	err = conn.Raw(func(dc any) error {
+		a.duck, err = duckConn(dc)
+		return err
+	})
+	if err == nil {
+		err = a.open()
 	}
-	if err := a.open(); err != nil {
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
+// duckConn returns the DuckDB connection behind a connection of duckdb-go,
+// which keeps it unexported: the Appender needs it for DuckDB's C appender,
+// which takes whole data chunks where the driver's appender takes one value
+// at a time (docs/PERFORMANCE.md "Ingest"). A driver upgrade that moves it
+// fails here, clearly, and in TestAppenderReachesDuckDB.
+func duckConn(dc any) (bindings.Connection, error) {
+	v := reflect.ValueOf(dc)
+	if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		f := v.Elem().FieldByName("conn")
+		if f.IsValid() && f.Type() == reflect.TypeFor[bindings.Connection]() {
+			if p := f.FieldByName("Ptr").UnsafePointer(); p != nil {
+				return bindings.Connection{Ptr: p}, nil
+			}
+		}
+	}
+	return bindings.Connection{}, &Error{Code: "store.append", Msg: fmt.Sprintf("the DuckDB driver's connection (%T) does not hold a DuckDB connection where this build expects it", dc)}
+}
+
 // open starts a DuckDB appender over the table's physical columns. Its
 // transaction begins with the first row.
 func (a *Appender) open() error {
 	a.s.mu.Lock()
-	a.cols, a.isCol = a.cols[:0], make([]bool, len(a.table.Columns))
+	a.cols, a.absent = a.cols[:0], a.absent[:0]
 	var names []string
 	for i, c := range a.table.Columns {
 		if a.s.phys[a.table.Name][c.Name] {
 			a.cols = append(a.cols, i)
-			a.isCol[i] = true
 			names = append(names, c.Name)
+		} else {
+			a.absent = append(a.absent, i)
 		}
 	}
 	a.s.mu.Unlock()
-	a.buf = make([]driver.Value, len(a.cols))
-	types := make([]duckdb.TypeInfo, len(a.cols))
-	quoted := make([]string, len(a.cols))
-	exprs := make([]string, len(a.cols))
-	for k, i := range a.cols {
-		ti, err := duckdb.NewTypeInfo(appendType(a.table.Columns[i].Type))
-		if err != nil {
-			return &Error{Code: "store.append", Msg: "cannot open an appender on " + a.table.Name, Err: err}
-		}
-		types[k], quoted[k] = ti, quoteIdent(names[k])
-		exprs[k] = fmt.Sprintf("col%d", k+1)
-		if a.table.Columns[i].Type == catalog.Dynamic {
-			// Text that is not JSON is kept as a JSON string rather
-			// than failing the rows handed over with it.
-			exprs[k] = fmt.Sprintf("COALESCE(TRY_CAST(col%d AS JSON), to_json(col%d))", k+1, k+1)
-		}
-	}
-	// The rows pass through a query so that dynamic values can travel as
-	// text: DuckDB validates the JSON as it casts it, in C, where the
-	// driver would re-encode every value with encoding/json (a tenth of an
-	// ingest's time).
-	query := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM appended_data",
-		physical(a.table.Name), strings.Join(quoted, ", "), strings.Join(exprs, ", "))
-	err := a.conn.Raw(func(dc any) error {
-		var err error
-		a.app, err = duckdb.NewQueryAppender(dc.(driver.Conn), query, "", types, nil)
-		return err
-	})
-	if err != nil {
+	fail := func(err error) error {
 		return &Error{Code: "store.append", Msg: "cannot open an appender on " + a.table.Name, Err: err}
 	}
-	return nil
-}
-
-// appendType is the DuckDB type a value of a KQL type is handed over as:
-// its column's type, but text for JSON.
-func appendType(t catalog.Type) duckdb.Type {
-	switch t {
-	case catalog.Int:
-		return duckdb.TYPE_INTEGER
-	case catalog.Long:
-		return duckdb.TYPE_BIGINT
-	case catalog.Real, catalog.Decimal:
-		return duckdb.TYPE_DOUBLE
-	case catalog.Bool:
-		return duckdb.TYPE_BOOLEAN
-	case catalog.Datetime:
-		return duckdb.TYPE_TIMESTAMP
-	case catalog.Timespan:
-		return duckdb.TYPE_INTERVAL
-	default: // string, guid, dynamic
-		return duckdb.TYPE_VARCHAR
+	if bindings.AppenderCreateExt(a.duck, "", dataSchema, a.table.Name, &a.app) != bindings.StateSuccess {
+		err := errors.New(bindings.AppenderError(a.app))
+		bindings.AppenderDestroy(&a.app)
+		return fail(err)
 	}
+	types := make([]catalog.Type, len(a.cols))
+	for k, i := range a.cols {
+		if bindings.AppenderAddColumn(a.app, names[k]) != bindings.StateSuccess {
+			err := errors.New(bindings.AppenderError(a.app))
+			bindings.AppenderDestroy(&a.app)
+			return fail(err)
+		}
+		types[k] = a.table.Columns[i].Type
+	}
+	ch, err := newChunk(a.app, types)
+	if err != nil {
+		bindings.AppenderDestroy(&a.app)
+		return fail(err)
+	}
+	a.ch = ch
+	return nil
 }
 
 func (a *Appender) begin() error {
@@ -167,14 +160,25 @@ func (a *Appender) begin() error {
 	return nil
 }
 
+// flush hands the chunk's rows to DuckDB's appender, and its rows to the
+// transaction.
+func (a *Appender) flush() error {
+	err := a.ch.handOver(a.app)
+	if err == nil && bindings.AppenderFlush(a.app) != bindings.StateSuccess {
+		err = errors.New(bindings.AppenderError(a.app))
+	}
+	a.staged = 0
+	return err
+}
+
 // commit hands the buffered rows to the transaction and commits it.
 func (a *Appender) commit() error {
 	if !a.inTx {
 		return nil
 	}
 	a.inTx = false
-	a.staged, a.pending = 0, 0
-	err := a.app.Flush()
+	a.pending = 0
+	err := a.flush()
 	if err == nil {
 		_, err = a.conn.ExecContext(a.ctx, "COMMIT")
 	}
@@ -186,14 +190,25 @@ func (a *Appender) commit() error {
 	return nil
 }
 
+// release frees DuckDB's appender and the chunk.
+func (a *Appender) release() error {
+	var err error
+	if bindings.AppenderClose(a.app) != bindings.StateSuccess {
+		err = &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: errors.New(bindings.AppenderError(a.app))}
+	}
+	bindings.AppenderDestroy(&a.app)
+	a.ch.close()
+	return err
+}
+
 // grow makes columns physical: it commits what was appended, adds them and
 // reopens the appender with them.
 func (a *Appender) grow(cols []catalog.Column) error {
 	if err := a.commit(); err != nil {
 		return err
 	}
-	if err := a.app.Close(); err != nil {
-		return &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: err}
+	if err := a.release(); err != nil {
+		return err
 	}
 	if err := a.s.addColumns(a.ctx, a.table, cols); err != nil {
 		return err
@@ -209,18 +224,19 @@ func (a *Appender) Rows() int64 { return a.n }
 
 // Append adds one row. vals holds one value per catalog column, in order;
 // nil is a null (or "" for string columns). The accepted Go types per KQL
-// type are: string and guid: string (anything else is formatted);
-// int and long: any integer type, or an integral float64; real: any number;
-// bool: bool; datetime: time.Time; timespan: time.Duration; dynamic:
-// json.RawMessage holding JSON text (text that is not JSON is stored as a
-// JSON string), or any value json.Marshal accepts.
+// type are: string and guid: string (anything else is formatted; invalid
+// UTF-8 becomes U+FFFD); int and long: any integer type, or an integral
+// float64; real: any number; bool: bool; datetime: time.Time; timespan:
+// time.Duration; dynamic: catalog.JSON, stored as it is; json.RawMessage,
+// checked, and stored as a JSON string when DuckDB would not parse it; or
+// any value json.Marshal accepts.
 func (a *Appender) Append(vals []any) error {
-	if len(vals) != len(a.conv) {
-		return &Error{Code: "store.append", Msg: fmt.Sprintf("%s: row has %d values, the table has %d columns", a.table.Name, len(vals), len(a.conv))}
+	if len(vals) != len(a.table.Columns) {
+		return &Error{Code: "store.append", Msg: fmt.Sprintf("%s: row has %d values, the table has %d columns", a.table.Name, len(vals), len(a.table.Columns))}
 	}
 	var need []catalog.Column
-	for i, v := range vals {
-		if !a.isCol[i] && !empty(v) {
+	for _, i := range a.absent {
+		if !empty(vals[i]) {
 			need = append(need, a.table.Columns[i])
 		}
 	}
@@ -234,32 +250,37 @@ func (a *Appender) Append(vals []any) error {
 			return err
 		}
 	}
-	for k, i := range a.cols {
-		dv, err := a.conv[i](vals[i])
-		if err != nil {
-			return &Error{Code: "store.append", Msg: a.table.Name + "." + a.table.Columns[i].Name, Err: err}
+	n, err := a.ch.put(vals, a.cols)
+	for err == errArenaFull {
+		if a.ch.rows == 0 {
+			a.ch.growFor()
+		} else if err = a.ch.handOver(a.app); err != nil {
+			return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 		}
-		switch v := dv.(type) {
-		case string:
-			a.staged += len(v)
-		case []byte:
-			a.staged += len(v)
-		}
-		a.buf[k] = dv
+		n, err = a.ch.put(vals, a.cols)
 	}
-	if err := a.app.AppendRow(a.buf...); err != nil {
+	if err != nil {
+		var ce colError
+		if errors.As(err, &ce) {
+			return &Error{Code: "store.append", Msg: a.table.Name + "." + a.table.Columns[a.cols[ce.col]].Name, Err: ce.err}
+		}
 		return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 	}
 	a.n++
 	a.pending++
+	a.staged += n
 	switch {
 	case a.pending >= commitRows:
 		return a.commit()
-	case a.staged >= stageBytes:
-		if err := a.app.Flush(); err != nil {
-			return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+	case a.ch.full():
+		if err := a.ch.handOver(a.app); err != nil {
+			return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 		}
-		a.staged = 0
+		if a.staged >= stageBytes {
+			if err := a.flush(); err != nil {
+				return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
+			}
+		}
 	}
 	return nil
 }
@@ -274,6 +295,8 @@ func empty(v any) bool {
 		return x == ""
 	case json.RawMessage:
 		return len(x) == 0
+	case catalog.JSON:
+		return len(x) == 0
 	case []byte:
 		return len(x) == 0
 	case time.Time:
@@ -285,90 +308,13 @@ func empty(v any) bool {
 // Close commits and releases the appender.
 func (a *Appender) Close() error {
 	err := a.commit()
-	if cerr := a.app.Close(); cerr != nil && err == nil {
-		err = &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: cerr}
+	if cerr := a.release(); cerr != nil && err == nil {
+		err = cerr
 	}
 	if cerr := a.conn.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
 	return err
-}
-
-func converterFor(t catalog.Type) converter {
-	switch t {
-	case catalog.Int:
-		return func(v any) (driver.Value, error) {
-			n, ok, err := toInt64(v)
-			if !ok || err != nil {
-				return nil, err
-			}
-			if n > math.MaxInt32 || n < math.MinInt32 {
-				return nil, fmt.Errorf("%d overflows int", n)
-			}
-			return int32(n), nil
-		}
-	case catalog.Long:
-		return func(v any) (driver.Value, error) {
-			n, ok, err := toInt64(v)
-			if !ok || err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-	case catalog.Real, catalog.Decimal:
-		return toFloat
-	case catalog.Bool:
-		return func(v any) (driver.Value, error) {
-			switch b := v.(type) {
-			case nil:
-				return nil, nil
-			case bool:
-				return b, nil
-			}
-			return nil, fmt.Errorf("want bool, got %T", v)
-		}
-	case catalog.Datetime:
-		return func(v any) (driver.Value, error) {
-			switch t := v.(type) {
-			case nil:
-				return nil, nil
-			case time.Time:
-				if t.IsZero() {
-					return nil, nil
-				}
-				return t.UTC(), nil
-			}
-			return nil, fmt.Errorf("want time.Time, got %T", v)
-		}
-	case catalog.Timespan:
-		return func(v any) (driver.Value, error) {
-			switch d := v.(type) {
-			case nil:
-				return nil, nil
-			case time.Duration:
-				return duckdb.Interval{Micros: d.Microseconds()}, nil
-			}
-			return nil, fmt.Errorf("want time.Duration, got %T", v)
-		}
-	case catalog.Dynamic:
-		return toJSON
-	default:
-		return toString
-	}
-}
-
-func toString(v any) (driver.Value, error) {
-	switch s := v.(type) {
-	case nil:
-		return "", nil
-	case string:
-		return v, nil // the interface already holds the string; re-boxing it would allocate
-	case []byte:
-		return string(s), nil
-	case fmt.Stringer:
-		return s.String(), nil
-	}
-	return fmt.Sprint(v), nil
 }
 
 func toInt64(v any) (int64, bool, error) {
@@ -408,38 +354,18 @@ func toInt64(v any) (int64, bool, error) {
 	return 0, false, fmt.Errorf("want an integer, got %T", v)
 }
 
-func toFloat(v any) (driver.Value, error) {
+func toFloat(v any) (float64, bool, error) {
 	switch n := v.(type) {
 	case nil:
-		return nil, nil
+		return 0, false, nil
 	case float64:
-		return n, nil
+		return n, true, nil
 	case float32:
-		return float64(n), nil
+		return float64(n), true, nil
 	case json.Number:
 		f, err := n.Float64()
-		return f, err
+		return f, err == nil, err
 	}
 	i, ok, err := toInt64(v)
-	if !ok || err != nil {
-		return nil, err
-	}
-	return float64(i), nil
-}
-
-func toJSON(v any) (driver.Value, error) {
-	switch j := v.(type) {
-	case nil:
-		return nil, nil
-	case json.RawMessage:
-		if len(j) == 0 {
-			return nil, nil
-		}
-		return []byte(j), nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return float64(i), ok, err
 }

@@ -94,9 +94,10 @@ func TestAppenderKeepsRowsWhenCancelled(t *testing.T) {
 	}
 }
 
-// TestAppenderKeepsInvalidJSONAsText: dynamic values travel as text and
-// are cast by DuckDB; one that is not JSON becomes a JSON string instead
-// of failing the rows handed over with it.
+// TestAppenderKeepsInvalidJSONAsText: a json.RawMessage that DuckDB would
+// not parse (not JSON, or JSON with an unpaired surrogate escape) becomes a
+// JSON string instead of failing the rows handed over with it, or every
+// later query that reads it; invalid UTF-8 is repaired first.
 func TestAppenderKeepsInvalidJSONAsText(t *testing.T) {
 	ctx := context.Background()
 	s := fileStore(t)
@@ -104,7 +105,8 @@ func TestAppenderKeepsInvalidJSONAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, d := range []any{json.RawMessage(`{"a":1}`), json.RawMessage(`{"a": tru`), map[string]any{"b": "c"}, json.RawMessage(`"é"`)} {
+	for i, d := range []any{json.RawMessage(`{"a":1}`), json.RawMessage(`{"a": tru`), map[string]any{"b": "c"}, json.RawMessage(`"é"`),
+		json.RawMessage(`{"a":"\ud800"}`), json.RawMessage("{\"a\":\"\xff\"}")} {
 		must(t, a.Append([]any{time.Unix(int64(i), 0), "s", nil, nil, nil, nil, d, nil, nil}))
 	}
 	must(t, a.Close())
@@ -112,7 +114,8 @@ func TestAppenderKeepsInvalidJSONAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]any{{map[string]any{"a": json.Number("1")}}, {`{"a": tru`}, {map[string]any{"b": "c"}}, {"é"}}
+	want := [][]any{{map[string]any{"a": json.Number("1")}}, {`{"a": tru`}, {map[string]any{"b": "c"}}, {"é"},
+		{`{"a":"\ud800"}`}, {map[string]any{"a": "\uFFFD"}}}
 	if d := cmp.Diff(want, got.Rows); d != "" {
 		t.Errorf("dynamic values (-want +got):\n%s", d)
 	}
