@@ -77,6 +77,20 @@ type rowBuilder struct {
 	extra   []byte   // JSON object members, without braces
 	keys    []string // the members' names, to rename duplicates
 	scratch []byte
+	cols    *[colCacheSize]colCacheEntry
+}
+
+// The normalisers name columns with string constants and interned member
+// names, whose bytes stay put, so a small cache indexed by the address of
+// a name's bytes finds most columns without hashing the name: the catalog's
+// map look-ups were a tenth of decoding. An entry still compares the name
+// itself, so a name at a reused address is never mistaken for another.
+const colCacheSize = 512
+
+type colCacheEntry struct {
+	ti   *tableInfo
+	name string // a copy: a name in a record's buffer must not pin it
+	idx  int
 }
 
 func (r *rowBuilder) reset(ti *tableInfo, vals []any) {
@@ -89,7 +103,19 @@ func (r *rowBuilder) reset(ti *tableInfo, vals []any) {
 }
 
 // col returns the index of the named column, or -1.
-func (r *rowBuilder) col(name string) int { return r.ti.t.ColumnIndex(name) }
+func (r *rowBuilder) col(name string) int {
+	if r.cols == nil {
+		r.cols = new([colCacheSize]colCacheEntry)
+	}
+	h := (uintptr(unsafe.Pointer(unsafe.StringData(name)))>>3 ^ uintptr(unsafe.Pointer(r.ti))>>4) % colCacheSize
+	e := &r.cols[h]
+	if e.ti == r.ti && e.name == name {
+		return e.idx
+	}
+	i := r.ti.t.ColumnIndex(name)
+	*e = colCacheEntry{ti: r.ti, name: strings.Clone(name), idx: i}
+	return i
+}
 
 // str sets a column from text; empty text leaves it empty. A column the
 // catalog lacks keeps the value in AdditionalFields under its name.
