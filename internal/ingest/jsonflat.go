@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -209,7 +210,9 @@ func (d *flatDecoder) str() (bool, error) {
 	d.i++
 	esc := false
 	for d.i < len(d.b) {
-		// Skip plain bytes in a tight loop; most strings have no escapes.
+		// Skip plain bytes eight at a time, then one at a time; most
+		// strings have no escapes.
+		d.i = plainRun(d.b, d.i)
 		for d.i < len(d.b) && !strStop[d.b[d.i]] {
 			d.i++
 		}
@@ -262,6 +265,31 @@ func (d *flatDecoder) surrogate() int {
 	}
 	copy(d.b[d.i+2:d.i+6], "fffd")
 	return 6
+}
+
+// plainRun returns the offset of the first group of eight bytes at or
+// after i that holds a quote, a backslash or a control character (or of
+// the last partial group). Each group is tested at once: a byte b is
+// flagged by (b-1)&^b&0x80 when it is zero, applied to the group XORed
+// with '"' and with '\\', and by (b-0x20)&^b&0x80 when it is below 0x20.
+// The lowest flagged byte is always a true one, which is all the scan needs.
+func plainRun(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+		quote = '"' * ones
+		bslsh = '\\' * ones
+		space = 0x20 * ones
+	)
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, s := x^quote, x^bslsh
+		if ((q-ones)&^q|(s-ones)&^s|(x-space)&^x)&highs != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
 }
 
 // strStop marks the bytes that end a run of plain string content.

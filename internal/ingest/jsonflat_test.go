@@ -123,3 +123,26 @@ func TestDecoderRewritesLoneSurrogates(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainRunStopsAtTheFirstSpecialByte: the eight-bytes-at-a-time scan
+// never skips past a quote, a backslash or a control character, whatever
+// its position, and never stops in a group without one (bytes above 0x7f
+// and DEL are plain).
+func TestPlainRunStopsAtTheFirstSpecialByte(t *testing.T) {
+	plain := []byte("abcdefghijklmnopqrstuvwxyz0123456789\x7f\x80\xff\xc3\xa9ABCDEFGHIJ!#$%&'()*+,-./:;<=>?@[]^_`{|}~")
+	for _, special := range []byte{'"', '\\', 0x00, 0x01, 0x0a, 0x1f} {
+		for at := 0; at < len(plain); at++ {
+			b := append([]byte(nil), plain...)
+			b[at] = special
+			for from := 0; from <= at; from++ {
+				i := plainRun(b, from)
+				if i > at || (at-i >= 8 && i+8 <= len(b)) {
+					t.Fatalf("special %#x at %d, scan from %d stopped at %d", special, at, from, i)
+				}
+			}
+		}
+	}
+	if i := plainRun(plain, 0); i < len(plain)-7 {
+		t.Errorf("a run of plain bytes stopped at %d of %d", i, len(plain))
+	}
+}
