@@ -100,7 +100,7 @@ func (a *app) labGenerate(ctx context.Context, cmd *ucli.Command) error {
 	if truthPath == "" {
 		truthPath = filepath.Join(filepath.Dir(a.dbPath), "lab-truth.jsonl")
 	}
-	st, err := store.Open(ctx, a.dbPath, store.Options{InitSQL: append(a.storeInitSQL(), ingestStoreSQL...), MemoryLimit: ingestStoreMemory})
+	st, err := store.Open(ctx, a.dbPath, store.Options{InitSQL: append(a.storeInitSQL(), ingestStoreSQL...), MemoryLimit: ingestStoreMemory, Threads: ingestThreads})
 	if err != nil {
 		return err
 	}
