@@ -26,31 +26,47 @@ import (
 // which happens a few times per table while data of a new shape arrives.
 //
 // Rows travel in transactions of whole row groups. DuckDB writes a
-// transaction's full row groups straight to the database file as they
-// fill, and at commit a transaction of whole row groups adds only their
-// location to the write-ahead log; a smaller one writes every row to the
-// log and again at the next checkpoint, which cost a bulk load a third of
-// its time (docs/PERFORMANCE.md "Ingest"). So the Appender commits by
-// itself every commitRows rows, and its caller need not commit at all
-// until Close. Rows are written into a data chunk in place (chunk) and
-// handed to DuckDB's C appender a chunk at a time; inside the transaction
-// that appender hands them on to the table after every stageBytes of
-// strings: it buffers rows outside DuckDB's memory limit until then, the
-// transaction's own storage inside it (spilling to disk if it must).
+// transaction's full row groups to the database file when it commits, and
+// a commit of whole row groups adds only their location to the write-ahead
+// log; a smaller one writes every row to the log and again at the next
+// checkpoint, which cost a bulk load a third of its time
+// (docs/PERFORMANCE.md "Ingest"). So the Appender commits by itself every
+// commitRows rows, and its caller need not commit at all until Close.
+// Compressing a row group at commit takes DuckDB a fifth of a second for a
+// table of large rows, so the commit runs on its own goroutine while the
+// Appender goes on appending on a second connection (a lane); a third
+// commit waits for the first.
+//
+// Rows are written into a data chunk in place (chunk) and handed to
+// DuckDB's C appender a chunk at a time; inside the transaction that
+// appender hands them on to the table after every stageBytes of strings: it
+// buffers rows outside DuckDB's memory limit until then, the transaction's
+// own storage inside it (spilling to disk if it must).
 type Appender struct {
 	s       *Store
 	ctx     context.Context
 	table   *catalog.Table
-	conn    *sql.Conn
-	duck    bindings.Connection // conn's DuckDB connection
-	app     bindings.Appender
-	ch      *chunk // rows not yet handed to app
+	lanes   [2]*lane
+	cur     *lane // the lane being appended to
 	cols    []int // the catalog columns appended, in appender order
 	absent  []int // the catalog columns not physical yet
+	names   []string
+	types   []catalog.Type
+	gen     int // bumped when columns become physical
 	n       int64
-	inTx    bool  // a transaction is open on conn
 	pending int64 // rows appended since the last commit
 	staged  int   // bytes of strings appended since the last hand-over to the transaction
+}
+
+// lane is one connection of an Appender with its DuckDB appender.
+type lane struct {
+	conn *sql.Conn
+	duck bindings.Connection // conn's DuckDB connection
+	app  bindings.Appender
+	ch   *chunk // rows not yet handed to app; nil when app is not open
+	gen  int    // the Appender's gen when app was opened
+	inTx bool   // a transaction is open on conn
+	done chan error
 }
 
 // commitRows is how many rows an Appender commits at a time: one DuckDB
@@ -71,26 +87,57 @@ func (s *Store) Appender(ctx context.Context, table string) (*Appender, error) {
 	if !ok {
 		return nil, &Error{Code: "store.append", Msg: "unknown table " + table}
 	}
-	conn, err := s.db.Conn(ctx)
+	// The context opens the connections; after that the Appender ignores
+	// its cancellation, so the rows a caller hands over before an
+	// interrupt are stored and committed: stopping is the caller's part.
+	a := &Appender{s: s, ctx: context.WithoutCancel(ctx), table: t}
+	a.columns()
+	l, err := a.newLane(ctx)
+	if err == nil {
+		err = a.ready(l)
+	}
+	if err != nil {
+		if l != nil {
+			l.conn.Close()
+		}
+		return nil, err
+	}
+	a.lanes[0], a.cur = l, l
+	return a, nil
+}
+
+// columns reads which of the table's columns are physical.
+func (a *Appender) columns() {
+	a.s.mu.Lock()
+	defer a.s.mu.Unlock()
+	a.cols, a.absent, a.names, a.types = a.cols[:0], a.absent[:0], a.names[:0], a.types[:0]
+	for i, c := range a.table.Columns {
+		if a.s.phys[a.table.Name][c.Name] {
+			a.cols = append(a.cols, i)
+			a.names = append(a.names, c.Name)
+			a.types = append(a.types, c.Type)
+		} else {
+			a.absent = append(a.absent, i)
+		}
+	}
+}
+
+// newLane opens a connection.
+func (a *Appender) newLane(ctx context.Context) (*lane, error) {
+	conn, err := a.s.db.Conn(ctx)
 	if err != nil {
 		return nil, &Error{Code: "store.append", Msg: "cannot open a connection", Err: err}
 	}
-	// The context opens the connection; after that the Appender ignores
-	// its cancellation, so the rows a caller hands over before an
-	// interrupt are stored and committed: stopping is the caller's part.
-	a := &Appender{s: s, ctx: context.WithoutCancel(ctx), table: t, conn: conn}
+	l := &lane{conn: conn, gen: -1}
 	err = conn.Raw(func(dc any) error {
-		a.duck, err = duckConn(dc)
+		l.duck, err = duckConn(dc)
 		return err
 	})
-	if err == nil {
-		err = a.open()
-	}
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	return a, nil
+	return l, nil
 }
 
 // duckConn returns the DuckDB connection behind a connection of duckdb-go,
@@ -111,109 +158,147 @@ func duckConn(dc any) (bindings.Connection, error) {
 	return bindings.Connection{}, &Error{Code: "store.append", Msg: fmt.Sprintf("the DuckDB driver's connection (%T) does not hold a DuckDB connection where this build expects it", dc)}
 }
 
-// open starts a DuckDB appender over the table's physical columns. Its
-// transaction begins with the first row.
-func (a *Appender) open() error {
-	a.s.mu.Lock()
-	a.cols, a.absent = a.cols[:0], a.absent[:0]
-	var names []string
-	for i, c := range a.table.Columns {
-		if a.s.phys[a.table.Name][c.Name] {
-			a.cols = append(a.cols, i)
-			names = append(names, c.Name)
-		} else {
-			a.absent = append(a.absent, i)
+// ready makes a lane's DuckDB appender match the table's physical columns,
+// opening it anew after columns were added.
+func (a *Appender) ready(l *lane) error {
+	if l.gen == a.gen && l.ch != nil {
+		return nil
+	}
+	if l.ch != nil {
+		if err := l.release(a.table.Name); err != nil {
+			return err
 		}
 	}
-	a.s.mu.Unlock()
 	fail := func(err error) error {
 		return &Error{Code: "store.append", Msg: "cannot open an appender on " + a.table.Name, Err: err}
 	}
-	if bindings.AppenderCreateExt(a.duck, "", dataSchema, a.table.Name, &a.app) != bindings.StateSuccess {
-		err := errors.New(bindings.AppenderError(a.app))
-		bindings.AppenderDestroy(&a.app)
+	if bindings.AppenderCreateExt(l.duck, "", dataSchema, a.table.Name, &l.app) != bindings.StateSuccess {
+		err := errors.New(bindings.AppenderError(l.app))
+		bindings.AppenderDestroy(&l.app)
 		return fail(err)
 	}
-	types := make([]catalog.Type, len(a.cols))
-	for k, i := range a.cols {
-		if bindings.AppenderAddColumn(a.app, names[k]) != bindings.StateSuccess {
-			err := errors.New(bindings.AppenderError(a.app))
-			bindings.AppenderDestroy(&a.app)
+	for _, name := range a.names {
+		if bindings.AppenderAddColumn(l.app, name) != bindings.StateSuccess {
+			err := errors.New(bindings.AppenderError(l.app))
+			bindings.AppenderDestroy(&l.app)
 			return fail(err)
 		}
-		types[k] = a.table.Columns[i].Type
 	}
-	ch, err := newChunk(a.app, types)
+	ch, err := newChunk(l.app, a.types)
 	if err != nil {
-		bindings.AppenderDestroy(&a.app)
+		bindings.AppenderDestroy(&l.app)
 		return fail(err)
 	}
-	a.ch = ch
+	l.ch, l.gen = ch, a.gen
 	return nil
 }
 
-func (a *Appender) begin() error {
-	if _, err := a.conn.ExecContext(a.ctx, "BEGIN TRANSACTION"); err != nil {
-		return &Error{Code: "store.append", Msg: "cannot begin a transaction on " + a.table.Name, Err: err}
+func (l *lane) begin(ctx context.Context, table string) error {
+	if _, err := l.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return &Error{Code: "store.append", Msg: "cannot begin a transaction on " + table, Err: err}
 	}
-	a.inTx, a.pending = true, 0
+	l.inTx = true
 	return nil
 }
 
 // flush hands the chunk's rows to DuckDB's appender, and its rows to the
 // transaction.
-func (a *Appender) flush() error {
-	err := a.ch.handOver(a.app)
-	if err == nil && bindings.AppenderFlush(a.app) != bindings.StateSuccess {
-		err = errors.New(bindings.AppenderError(a.app))
+func (l *lane) flush() error {
+	err := l.ch.handOver(l.app)
+	if err == nil && bindings.AppenderFlush(l.app) != bindings.StateSuccess {
+		err = errors.New(bindings.AppenderError(l.app))
 	}
-	a.staged = 0
 	return err
 }
 
 // commit hands the buffered rows to the transaction and commits it.
-func (a *Appender) commit() error {
-	if !a.inTx {
+func (l *lane) commit(ctx context.Context, table string) error {
+	if !l.inTx {
 		return nil
 	}
-	a.inTx = false
-	a.pending = 0
-	err := a.flush()
+	l.inTx = false
+	err := l.flush()
 	if err == nil {
-		_, err = a.conn.ExecContext(a.ctx, "COMMIT")
+		_, err = l.conn.ExecContext(ctx, "COMMIT")
 	}
 	if err != nil {
 		// Leave no failed transaction on a connection going back to the pool.
-		a.conn.ExecContext(a.ctx, "ROLLBACK") //nolint:errcheck // the first error is the one to report
-		return &Error{Code: "store.append", Msg: "cannot commit rows of " + a.table.Name, Err: err}
+		l.conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck // the first error is the one to report
+		return &Error{Code: "store.append", Msg: "cannot commit rows of " + table, Err: err}
 	}
 	return nil
 }
 
-// release frees DuckDB's appender and the chunk.
-func (a *Appender) release() error {
-	var err error
-	if bindings.AppenderClose(a.app) != bindings.StateSuccess {
-		err = &Error{Code: "store.append", Msg: "close appender on " + a.table.Name, Err: errors.New(bindings.AppenderError(a.app))}
+// wait waits for the lane's commit on its own goroutine, if one runs.
+func (l *lane) wait() error {
+	if l == nil || l.done == nil {
+		return nil
 	}
-	bindings.AppenderDestroy(&a.app)
-	a.ch.close()
+	err := <-l.done
+	l.done = nil
+	return err
+}
+
+// release frees the lane's DuckDB appender and chunk.
+func (l *lane) release(table string) error {
+	var err error
+	if bindings.AppenderClose(l.app) != bindings.StateSuccess {
+		err = &Error{Code: "store.append", Msg: "close appender on " + table, Err: errors.New(bindings.AppenderError(l.app))}
+	}
+	bindings.AppenderDestroy(&l.app)
+	l.ch.close()
+	l.ch = nil
+	return err
+}
+
+// rotate commits the current lane on its own goroutine and moves on to the
+// other, once that one's previous commit is done.
+func (a *Appender) rotate() error {
+	l := a.cur
+	l.done = make(chan error, 1)
+	go func() { l.done <- l.commit(a.ctx, a.table.Name) }()
+	a.pending, a.staged = 0, 0
+	next := a.lanes[1]
+	if l == next {
+		next = a.lanes[0]
+	}
+	if next == nil {
+		var err error
+		if next, err = a.newLane(a.ctx); err != nil {
+			return err
+		}
+		a.lanes[1] = next
+	}
+	if err := next.wait(); err != nil {
+		return err
+	}
+	a.cur = next
+	return a.ready(next)
+}
+
+// settle commits everything appended, waiting for the commits running on
+// their own goroutines.
+func (a *Appender) settle() error {
+	err := errors.Join(a.lanes[0].wait(), a.lanes[1].wait())
+	if err == nil {
+		err = a.cur.commit(a.ctx, a.table.Name)
+	}
+	a.pending, a.staged = 0, 0
 	return err
 }
 
 // grow makes columns physical: it commits what was appended, adds them and
 // reopens the appender with them.
 func (a *Appender) grow(cols []catalog.Column) error {
-	if err := a.commit(); err != nil {
-		return err
-	}
-	if err := a.release(); err != nil {
+	if err := a.settle(); err != nil {
 		return err
 	}
 	if err := a.s.addColumns(a.ctx, a.table, cols); err != nil {
 		return err
 	}
-	return a.open()
+	a.columns()
+	a.gen++
+	return a.ready(a.cur)
 }
 
 // Table returns the table the appender writes.
@@ -245,19 +330,20 @@ func (a *Appender) Append(vals []any) error {
 			return err
 		}
 	}
-	if !a.inTx {
-		if err := a.begin(); err != nil {
+	l := a.cur
+	if !l.inTx {
+		if err := l.begin(a.ctx, a.table.Name); err != nil {
 			return err
 		}
 	}
-	n, err := a.ch.put(vals, a.cols)
+	n, err := l.ch.put(vals, a.cols)
 	for err == errArenaFull {
-		if a.ch.rows == 0 {
-			a.ch.growFor()
-		} else if err = a.ch.handOver(a.app); err != nil {
+		if l.ch.rows == 0 {
+			l.ch.growFor()
+		} else if err = l.ch.handOver(l.app); err != nil {
 			return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 		}
-		n, err = a.ch.put(vals, a.cols)
+		n, err = l.ch.put(vals, a.cols)
 	}
 	if err != nil {
 		var ce colError
@@ -271,13 +357,14 @@ func (a *Appender) Append(vals []any) error {
 	a.staged += n
 	switch {
 	case a.pending >= commitRows:
-		return a.commit()
-	case a.ch.full():
-		if err := a.ch.handOver(a.app); err != nil {
+		return a.rotate()
+	case l.ch.full():
+		if err := l.ch.handOver(l.app); err != nil {
 			return &Error{Code: "store.append", Msg: "append to " + a.table.Name, Err: err}
 		}
 		if a.staged >= stageBytes {
-			if err := a.flush(); err != nil {
+			a.staged = 0
+			if err := l.flush(); err != nil {
 				return &Error{Code: "store.append", Msg: "flush " + a.table.Name, Err: err}
 			}
 		}
@@ -307,12 +394,19 @@ func empty(v any) bool {
 
 // Close commits and releases the appender.
 func (a *Appender) Close() error {
-	err := a.commit()
-	if cerr := a.release(); cerr != nil && err == nil {
-		err = cerr
-	}
-	if cerr := a.conn.Close(); cerr != nil && err == nil {
-		err = cerr
+	err := a.settle()
+	for _, l := range a.lanes {
+		if l == nil {
+			continue
+		}
+		if l.ch != nil {
+			if cerr := l.release(a.table.Name); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+		if cerr := l.conn.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	return err
 }

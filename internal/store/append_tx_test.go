@@ -32,7 +32,8 @@ func fileStore(t *testing.T) *Store {
 
 // TestAppenderCommitsWholeRowGroups: rows become visible a row group at a
 // time without the caller committing, the rest at Close, and a column that
-// appears mid-transaction keeps the rows before it.
+// appears mid-transaction keeps the rows before it (and after a row group
+// that is still being committed).
 func TestAppenderCommitsWholeRowGroups(t *testing.T) {
 	ctx := context.Background()
 	s := fileStore(t)
@@ -47,8 +48,15 @@ func TestAppenderCommitsWholeRowGroups(t *testing.T) {
 	for i := range commitRows + 10 {
 		must(t, a.Append(row(i, "x")))
 	}
-	if n := countRows(t, s); n != commitRows {
-		t.Fatalf("after %d appends %d rows are visible, want one row group (%d)", commitRows+10, n, commitRows)
+	// The row group commits on its own goroutine: it shows up whole, soon.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n := countRows(t, s)
+		if n == commitRows {
+			break
+		}
+		if n != 0 || time.Now().After(deadline) {
+			t.Fatalf("after %d appends %d rows are visible, want one row group (%d)", commitRows+10, n, commitRows)
+		}
 	}
 	must(t, a.Append(row(1, "y")))
 	// A value for a column that is not physical yet commits and widens.
@@ -118,5 +126,35 @@ func TestAppenderKeepsInvalidJSONAsText(t *testing.T) {
 		{`{"a":"\ud800"}`}, {map[string]any{"a": "\uFFFD"}}}
 	if d := cmp.Diff(want, got.Rows); d != "" {
 		t.Errorf("dynamic values (-want +got):\n%s", d)
+	}
+}
+
+// TestAppenderAlternatesLanes: row groups commit on their own goroutines
+// while appending goes on on the other connection; after Close every row
+// is there once, including those of a column added between two commits.
+func TestAppenderAlternatesLanes(t *testing.T) {
+	ctx := context.Background()
+	s := fileStore(t)
+	a, err := s.Appender(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	const n = 3*commitRows + 7
+	for i := range n {
+		var l any
+		if i >= 2*commitRows {
+			l = int64(i) // L becomes physical right after the second row group
+		}
+		must(t, a.Append([]any{t0.Add(time.Duration(i) * time.Millisecond), "s", i, l, nil, nil, nil, nil, nil}))
+	}
+	must(t, a.Close())
+	got, err := s.Query(ctx, `SELECT count(*), count(DISTINCT I), count(L), min(L) FROM "T"`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int64(n), int64(n), int64(n - 2*commitRows), int64(2 * commitRows)}
+	if d := cmp.Diff(want, got.Rows[0]); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
