@@ -121,6 +121,26 @@ func setAccount(r *rowBuilder, domainCol, nameCol, account string) {
 	r.str(nameCol, name)
 }
 
+// hashColumn names the column of a hash algorithm, as a string constant
+// when it can be one (rowBuilder.col finds columns by their names' address).
+func hashColumn(prefix, alg string) (string, bool) {
+	var col string
+	switch alg {
+	case "SHA1":
+		col = "SHA1"
+	case "SHA256":
+		col = "SHA256"
+	case "MD5":
+		col = "MD5"
+	default:
+		return "", false
+	}
+	if prefix != "" {
+		col = prefix + col
+	}
+	return col, true
+}
+
 // setHashes spreads Sysmon's "SHA1=…,MD5=…,SHA256=…,IMPHASH=…" over the hash
 // columns named prefix+SHA1 etc., in lower case as Defender reports hashes.
 // Algorithms without a column (IMPHASH) go to AdditionalFields.
@@ -131,10 +151,9 @@ func setHashes(r *rowBuilder, prefix, hashes string) {
 			continue
 		}
 		alg = strings.ToUpper(alg)
-		switch alg {
-		case "SHA1", "SHA256", "MD5":
-			r.str(prefix+alg, strings.ToLower(sum))
-		default:
+		if col, ok := hashColumn(prefix, alg); ok {
+			r.str(col, strings.ToLower(sum))
+		} else {
 			r.extraString(prefix+alg, strings.ToLower(sum))
 		}
 	}

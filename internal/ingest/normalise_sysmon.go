@@ -94,10 +94,14 @@ func (n *normaliser) endpoint(r *rowBuilder, e *winEvent, side, sysmon string) {
 	if sysmon == "Destination" {
 		ip, host, port = fDestinationIp, fDestinationHostname, fDestinationPort
 	}
+	cols := [3]string{"LocalIP", "LocalIPType", "LocalPort"} // constants: see rowBuilder.col
+	if side == "Remote" {
+		cols = [3]string{"RemoteIP", "RemoteIPType", "RemotePort"}
+	}
 	addr := n.take(e, ip)
-	r.str(side+"IP", addr)
-	r.str(side+"IPType", ipType(addr))
-	setInt(r, side+"Port", n.take(e, port))
+	r.str(cols[0], addr)
+	r.str(cols[1], ipType(addr))
+	setInt(r, cols[2], n.take(e, port))
 	if side == "Remote" {
 		r.str("RemoteUrl", n.take(e, host))
 	}

@@ -77,7 +77,7 @@ type rowBuilder struct {
 	extra   []byte   // JSON object members, without braces
 	keys    []string // the members' names, to rename duplicates
 	scratch []byte
-	cols    *[colCacheSize]colCacheEntry
+	cols    *[colCacheSize]colCacheEntry // the decoding worker's; see col
 }
 
 // The normalisers name columns with string constants and interned member
@@ -85,7 +85,10 @@ type rowBuilder struct {
 // a name's bytes finds most columns without hashing the name: the catalog's
 // map look-ups were a tenth of decoding. An entry still compares the name
 // itself, so a name at a reused address is never mistaken for another.
-const colCacheSize = 512
+const (
+	colCacheBits = 10
+	colCacheSize = 1 << colCacheBits
+)
 
 type colCacheEntry struct {
 	ti   *tableInfo
@@ -107,12 +110,19 @@ func (r *rowBuilder) col(name string) int {
 	if r.cols == nil {
 		r.cols = new([colCacheSize]colCacheEntry)
 	}
-	h := (uintptr(unsafe.Pointer(unsafe.StringData(name)))>>3 ^ uintptr(unsafe.Pointer(r.ti))>>4) % colCacheSize
-	e := &r.cols[h]
+	key := uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) ^ uint64(uintptr(unsafe.Pointer(r.ti)))<<1
+	h := (key * 0x9e3779b97f4a7c15) >> (64 - colCacheBits) // Fibonacci hashing spreads nearby addresses
+	// Two ways: a name's entry is in either slot of the pair h falls in,
+	// so two names that hash alike do not evict each other at every row.
+	e, f := &r.cols[h&^1], &r.cols[h|1]
 	if e.ti == r.ti && e.name == name {
 		return e.idx
 	}
+	if f.ti == r.ti && f.name == name {
+		return f.idx
+	}
 	i := r.ti.t.ColumnIndex(name)
+	*f = *e
 	*e = colCacheEntry{ti: r.ti, name: strings.Clone(name), idx: i}
 	return i
 }

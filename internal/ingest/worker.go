@@ -63,6 +63,7 @@ type worker struct {
 	strs   interner
 	binds  map[*tableInfo]map[string]fieldBinding
 	fields []string
+	cols   *[colCacheSize]colCacheEntry // lent to each batch's row builder
 }
 
 func newWorker(p *pipeline) *worker {
@@ -72,6 +73,10 @@ func newWorker(p *pipeline) *worker {
 func (w *worker) chunk(c *chunk) *batch {
 	b := getBatch(c)
 	b.last = c.last
+	if w.cols == nil {
+		w.cols = new([colCacheSize]colCacheEntry)
+	}
+	b.rb.cols = w.cols
 	for i := range c.recs {
 		w.record(c.src, &c.recs[i], b)
 	}
