@@ -35,6 +35,7 @@ type chunk struct {
 	arena unsafe.Pointer
 	size  int // arena bytes
 	used  int // arena bytes holding strings of complete rows and the row being written
+	utf8  bool // strings are known to be valid UTF-8 (Appender.TrustText)
 }
 
 // vec is one column of the chunk.
@@ -274,7 +275,7 @@ func (ch *chunk) set(k, r int, v any) (int, error) {
 		}
 		return ch.str(c, r, unsafe.String(unsafe.SliceData(b), len(b)))
 	default:
-		return ch.str(c, r, toText(v))
+		return ch.str(c, r, toText(v, ch.utf8))
 	}
 	return 0, nil
 }
@@ -320,12 +321,16 @@ func (ch *chunk) str(c *vec, r int, s string) (int, error) {
 }
 
 // toText turns a value for a string column into valid UTF-8; nil is "".
-func toText(v any) string {
+// A string is taken as valid when trusted says so.
+func toText(v any, trusted bool) string {
 	var s string
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
+		if trusted {
+			return x
+		}
 		s = x
 	case []byte:
 		s = string(x)
