@@ -33,7 +33,8 @@ Exported rows go to --table, or to the table their Type column names;
 columns the catalog does not know are kept in AdditionalFields.
 
 A bad record is reported with its file and line and skipped (--strict stops
-at it instead). stdout has the rows written per table; the summary, progress
+at it instead). Bytes that are not UTF-8, and \u escapes of half a UTF-16
+surrogate pair, become U+FFFD; the rest of the record is kept. stdout has the rows written per table; the summary, progress
 and errors go to stderr.
 
 Examples:
