@@ -52,7 +52,7 @@ type Appender struct {
 	absent  []int // the catalog columns not physical yet
 	names   []string
 	types   []catalog.Type
-	gen     int // bumped when columns become physical
+	gen     int  // bumped when columns become physical
 	trusted bool // TrustText
 	n       int64
 	pending int64 // rows appended since the last commit

@@ -33,8 +33,8 @@ type chunk struct {
 	rows  int // complete rows
 	cap   int // rows a chunk holds
 	arena unsafe.Pointer
-	size  int // arena bytes
-	used  int // arena bytes holding strings of complete rows and the row being written
+	size  int  // arena bytes
+	used  int  // arena bytes holding strings of complete rows and the row being written
 	utf8  bool // strings are known to be valid UTF-8 (Appender.TrustText)
 }
 
