@@ -227,15 +227,18 @@ func (l *lane) flush() error {
 	return err
 }
 
-// commit hands the buffered rows to the transaction and commits it.
-func (l *lane) commit(ctx context.Context, table string) error {
+// commit hands the buffered rows to the transaction and commits it, when
+// the store lets one more commit run (Store.commits).
+func (l *lane) commit(ctx context.Context, s *Store, table string) error {
 	if !l.inTx {
 		return nil
 	}
 	l.inTx = false
 	err := l.flush()
 	if err == nil {
+		s.commits <- struct{}{}
 		_, err = l.conn.ExecContext(ctx, "COMMIT")
+		<-s.commits
 	}
 	if err != nil {
 		// Leave no failed transaction on a connection going back to the pool.
@@ -272,7 +275,7 @@ func (l *lane) release(table string) error {
 func (a *Appender) rotate() error {
 	l := a.cur
 	l.done = make(chan error, 1)
-	go func() { l.done <- l.commit(a.ctx, a.table.Name) }()
+	go func() { l.done <- l.commit(a.ctx, a.s, a.table.Name) }()
 	a.pending, a.staged = 0, 0
 	next := a.lanes[1]
 	if l == next {
@@ -297,7 +300,7 @@ func (a *Appender) rotate() error {
 func (a *Appender) settle() error {
 	err := errors.Join(a.lanes[0].wait(), a.lanes[1].wait())
 	if err == nil {
-		err = a.cur.commit(a.ctx, a.table.Name)
+		err = a.cur.commit(a.ctx, a.s, a.table.Name)
 	}
 	a.pending, a.staged = 0, 0
 	return err

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,12 @@ type Store struct {
 
 	mu   sync.Mutex                 // serialises schema changes and meta writes
 	phys map[string]map[string]bool // table → its physical columns
+
+	// commits bounds the Appenders' commits running at once: each
+	// compresses a row group, with buffers of its own, and more of them
+	// than cores only adds to the peak memory (all tables commit together
+	// when an ingest ends).
+	commits chan struct{}
 }
 
 // Error is a store failure with a stable code: store.locked, store.open,
@@ -128,7 +135,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{path: path, cat: opt.Catalog, conn: conn, db: sql.OpenDB(conn), ro: opt.ReadOnly}
+	s := &Store{path: path, cat: opt.Catalog, conn: conn, db: sql.OpenDB(conn), ro: opt.ReadOnly,
+		commits: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, openError(path, err)
