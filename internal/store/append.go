@@ -281,15 +281,19 @@ func (a *Appender) rotate() error {
 	if l == next {
 		next = a.lanes[0]
 	}
+	var err error
 	if next == nil {
-		var err error
-		if next, err = a.newLane(a.ctx); err != nil {
-			return err
+		if next, err = a.newLane(a.ctx); err == nil {
+			a.lanes[1] = next
 		}
-		a.lanes[1] = next
 	}
-	if err := next.wait(); err != nil {
-		return err
+	if err == nil {
+		err = next.wait()
+	}
+	if err != nil {
+		// Stay on the committing lane, idle again, so that nothing else
+		// touches it while its commit runs.
+		return errors.Join(err, l.wait())
 	}
 	a.cur = next
 	return a.ready(next)
@@ -350,6 +354,9 @@ func (a *Appender) Append(vals []any) error {
 		}
 	}
 	l := a.cur
+	if err := a.ready(l); err != nil { // a no-op unless a reopen failed before
+		return err
+	}
 	if !l.inTx {
 		if err := l.begin(a.ctx, a.table.Name); err != nil {
 			return err
