@@ -234,18 +234,19 @@ func namesTable(fields []jfield, isTable func(string) bool) bool {
 // read buffer, to tell events from rows.
 func firstRecord(br *bufio.Reader) ([]jfield, bool) {
 	b, _ := br.Peek(br.Size())
-	b = bytes.Clone(b) // decode may rewrite escapes in place; the reader's buffer is not ours
 	i := 0
 	for i < len(b) && (isSpace(b[i]) || b[i] == '[') {
 		i++
 	}
+	// decode may rewrite escapes in place, and the reader's buffer is not
+	// ours: it decodes a copy of the first record.
 	var d flatDecoder
 	if end, ok := scanObjectEnd(b[i:]); ok {
-		return d.fields, d.decode(b[i:i+end]) == nil
+		return d.fields, d.decode(bytes.Clone(b[i:i+end])) == nil
 	}
 	// A first record larger than the buffer: the members that fit in it are
 	// enough to tell events from rows.
-	_ = d.decode(b[i:])
+	_ = d.decode(bytes.Clone(b[i:]))
 	return d.fields, len(d.fields) > 0
 }
 
