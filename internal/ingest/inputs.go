@@ -221,9 +221,8 @@ func (rd *reader) rowsTarget(src *source, explicit, routable bool) bool {
 
 // namesTable reports whether a record's Type or $table names a table.
 func namesTable(fields []jfield, isTable func(string) bool) bool {
-	var scratch []byte
 	for i := range fields {
-		if k := string(fields[i].key); (k == "Type" || k == "$table") && isTable(fields[i].text(&scratch)) {
+		if k := string(fields[i].key); (k == "Type" || k == "$table") && isTable(fields[i].text(nil)) {
 			return true
 		}
 	}

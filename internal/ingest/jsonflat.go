@@ -464,19 +464,18 @@ func hexRune(b []byte) rune {
 // text returns a field's value as text: strings unescaped, other scalars as
 // their JSON spelling, objects and arrays as JSON. It always returns valid
 // UTF-8 (invalid bytes become U+FFFD), because the store rejects anything
-// else. scratch is reused for unescaping.
-func (f *jfield) text(scratch *[]byte) string {
+// else. The text is copied into a (which may be nil).
+func (f *jfield) text(a *arena) string {
 	switch f.kind {
 	case jString:
 		if !f.esc {
-			return validString(f.raw[1 : len(f.raw)-1])
+			return a.text(f.raw[1 : len(f.raw)-1])
 		}
-		*scratch = appendUnquoted((*scratch)[:0], f.raw)
-		return validString(*scratch)
+		return a.unquote(f.raw)
 	case jNull:
 		return ""
 	}
-	return validString(f.raw)
+	return a.text(f.raw)
 }
 
 // validString copies b into a string, replacing invalid UTF-8.

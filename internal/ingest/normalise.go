@@ -85,7 +85,7 @@ func (n *normaliser) finish(b *batch, r *rowBuilder, e *winEvent) {
 		if n.used[i] || f.kind == jNull || (f.kind == jString && (len(f.raw) == 2 || string(f.raw) == `"-"`)) {
 			continue
 		}
-		r.extraRaw(string(f.key), f.raw)
+		r.extraRaw(view(f.key), f.raw)
 	}
 	b.end()
 }

@@ -23,7 +23,7 @@ func (n *normaliser) securityEvent(e *winEvent, b *batch) {
 			continue
 		}
 		if c, ok := t.ColumnFold(string(f.key)); ok && !derivedSecurityColumn(c.Name) {
-			r.str(c.Name, f.text(&e.scratch))
+			r.str(c.Name, f.text(e.mem))
 			continue
 		}
 		r.extraRaw(e.strs.bytes(f.key), f.raw)
@@ -112,36 +112,37 @@ func activity(e *winEvent) string {
 func messageText(e *winEvent) string {
 	for i := range e.extra {
 		if k := string(e.extra[i].key); k == "Message" || k == "message" {
-			return e.extra[i].text(&e.scratch)
+			return e.extra[i].text(e.mem)
 		}
 	}
 	return ""
 }
 
 // eventDataXML renders EventData as the XML Log Analytics stores in
-// SecurityEvent.EventData.
+// SecurityEvent.EventData. Names and values with invalid UTF-8 are
+// repaired (U+FFFD), like every other text.
 func eventDataXML(e *winEvent) string {
-	var sb strings.Builder
-	sb.WriteString(`<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`)
+	x := append(e.xml[:0], `<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`...)
 	for i := range e.data {
 		f := &e.data[i]
-		sb.WriteString(`<Data Name="`)
-		xmlEscape(&sb, string(f.key))
-		sb.WriteString(`">`)
+		x = append(x, `<Data Name="`...)
+		x = appendXMLEscaped(x, f.key)
+		x = append(x, `">`...)
 		if f.kind != jNull {
-			xmlEscape(&sb, f.text(&e.scratch))
+			x = appendXMLEscaped(x, textBytes(f, &e.scratch))
 		}
-		sb.WriteString(`</Data>`)
+		x = append(x, `</Data>`...)
 	}
-	sb.WriteString(`</EventData>`)
-	return sb.String()
+	x = append(x, `</EventData>`...)
+	e.xml = x
+	return e.mem.text(x)
 }
 
-func xmlEscape(sb *strings.Builder, s string) {
+func appendXMLEscaped(dst, s []byte) []byte {
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i, c := range s {
 		var rep string
-		switch s[i] {
+		switch c {
 		case '<':
 			rep = "&lt;"
 		case '>':
@@ -153,11 +154,11 @@ func xmlEscape(sb *strings.Builder, s string) {
 		default:
 			continue
 		}
-		sb.WriteString(s[start:i])
-		sb.WriteString(rep)
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, rep...)
 		start = i + 1
 	}
-	sb.WriteString(s[start:])
+	return append(dst, s[start:]...)
 }
 
 // logonEvent writes a DeviceLogonEvents row for 4624 and 4625.

@@ -305,7 +305,7 @@ func messageField(e *winEvent, name string) string {
 		if string(f.key) != "Message" && string(f.key) != "message" {
 			continue
 		}
-		msg := f.text(&e.scratch)
+		msg := f.text(e.mem)
 		for _, line := range strings.Split(msg, "\n") {
 			if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && k == name {
 				return strings.TrimSpace(v)

@@ -61,7 +61,7 @@ func eventDataJSON(e *winEvent) catalog.JSON {
 	for i := range e.data {
 		size += len(e.data[i].key) + len(e.data[i].raw) + 4
 	}
-	out := make([]byte, 0, size)
+	out := e.mem.alloc(size)[:0]
 	out = append(out, '{')
 	for i := range e.data {
 		if i > 0 {

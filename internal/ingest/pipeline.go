@@ -33,6 +33,7 @@ type pipeline struct {
 	// collector state
 	sum     *Summary
 	writers map[*tableInfo]*writer
+	mem     arena // boxes the times the collector stamps
 	wg      sync.WaitGroup
 	stopErr error
 }
@@ -126,7 +127,6 @@ func (p *pipeline) collect() {
 func (p *pipeline) apply(b *batch) {
 	src := b.src
 	b.refs.Store(1)
-	stamp := newStamper(b)
 	for i := range b.items {
 		it := &b.items[i]
 		if !it.stream {
@@ -158,7 +158,7 @@ func (p *pipeline) apply(b *batch) {
 			}
 			continue
 		}
-		stamp(rows, t)
+		p.stamp(rows, t)
 	}
 	p.dispatch(b)
 	if b.last || p.stopErr != nil || len(src.clock.pending) >= maxPending {
@@ -172,19 +172,16 @@ func (p *pipeline) apply(b *batch) {
 	}
 }
 
-// newStamper returns a function that fills the time columns a row left
-// empty.
-func newStamper(b *batch) func(rows []outRow, t time.Time) {
-	return func(rows []outRow, t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		var tv any = t // boxed once for all the event's rows
-		for _, r := range rows {
-			for _, c := range r.ti.timeCols {
-				if r.vals[c] == nil {
-					r.vals[c] = tv
-				}
+// stamp fills the time columns an event's rows left empty.
+func (p *pipeline) stamp(rows []outRow, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	tv := p.mem.time(t) // boxed once for all the event's rows
+	for _, r := range rows {
+		for _, c := range r.ti.timeCols {
+			if r.vals[c] == nil {
+				r.vals[c] = tv
 			}
 		}
 	}

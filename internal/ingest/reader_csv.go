@@ -45,7 +45,7 @@ func (s *csvSplitter) readHeader() ([]string, error) {
 			continue
 		}
 		s.delim = sniffDelimiter(rec.data)
-		s.header = splitCSV(rec.data, s.delim, nil)
+		s.header = splitCSV(rec.data, s.delim, nil, nil) // kept: not from an arena
 		return s.header, nil
 	}
 }
@@ -194,7 +194,7 @@ func trimEOL(b []byte) []byte {
 
 // splitCSV splits one logical record into fields, resolving quotes. The
 // fields alias nothing: they are new strings (valid UTF-8).
-func splitCSV(rec []byte, delim byte, dst []string) []string {
+func splitCSV(rec []byte, delim byte, dst []string, mem *arena) []string {
 	dst = dst[:0]
 	var field []byte
 	i := 0
@@ -229,7 +229,7 @@ func splitCSV(rec []byte, delim byte, dst []string) []string {
 			field = append(field, rec[i:i+j]...)
 			i += j
 		}
-		dst = append(dst, validString(bytes.TrimRight(field, "\r")))
+		dst = append(dst, mem.text(bytes.TrimRight(field, "\r")))
 		if i >= len(rec) {
 			return dst
 		}

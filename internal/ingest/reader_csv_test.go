@@ -30,7 +30,7 @@ func TestCSVSplitter(t *testing.T) {
 					got = append(got, r)
 					continue
 				}
-				got = append(got, line+":"+strings.Join(splitCSV([]byte(data), sp.delim, nil), "|"))
+				got = append(got, line+":"+strings.Join(splitCSV([]byte(data), sp.delim, nil, nil), "|"))
 			}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("buffer %d, input %q\n got %q\nwant %q", size, in, got, want)
@@ -64,7 +64,7 @@ func TestSplitCSVAgreesWithEncodingCSV(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", rec, err)
 		}
-		got := splitCSV([]byte(rec), ',', nil)
+		got := splitCSV([]byte(rec), ',', nil, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("splitCSV(%q) = %q, encoding/csv says %q", rec, got, want)
 		}

@@ -36,7 +36,6 @@ const (
 // rows. isTable tells table names.
 func looksLikeWinEvent(fields []jfield, isTable func(string) bool) bool {
 	var id, ch bool
-	var scratch []byte
 	for i := range fields {
 		switch string(fields[i].key) {
 		case "Event", "winlog":
@@ -48,7 +47,7 @@ func looksLikeWinEvent(fields []jfield, isTable func(string) bool) bool {
 		case "TimeGenerated":
 			return false
 		case "Type", "$table":
-			if isTable(fields[i].text(&scratch)) {
+			if isTable(fields[i].text(nil)) {
 				return false
 			}
 		}
@@ -120,14 +119,14 @@ func decodeNxlog(fields []jfield, e *winEvent) error {
 		case "UserID":
 			e.userID = e.strs.bytes(textBytes(f, &e.scratch))
 		case "ActivityID":
-			e.correlation = f.text(&e.scratch)
+			e.correlation = f.text(e.mem)
 		case "EventTime":
-			e.wall, _ = parseTime(f.text(&e.scratch))
+			e.wall, _ = parseTime(f.text(e.mem))
 		case "EventReceivedTime":
-			received, _ = parseTime(f.text(&e.scratch))
+			received, _ = parseTime(f.text(e.mem))
 			e.extra = append(e.extra, *f)
 		case "@timestamp":
-			stamp, _ = parseTime(f.text(&e.scratch))
+			stamp, _ = parseTime(f.text(e.mem))
 			e.extra = append(e.extra, *f)
 		case "EventType":
 			if eventTypeIsData {
@@ -183,13 +182,13 @@ func decodeFlat(fields []jfield, e *winEvent) error {
 		case "UserId":
 			e.userID = e.strs.bytes(textBytes(f, &e.scratch))
 		case "ActivityId":
-			e.correlation = f.text(&e.scratch)
+			e.correlation = f.text(e.mem)
 		case "TimeCreated":
-			if t, err := parseTime(f.text(&e.scratch)); err == nil {
+			if t, err := parseTime(f.text(e.mem)); err == nil {
 				e.wall = t
 			}
 		case "LevelDisplayName":
-			e.levelName = f.text(&e.scratch)
+			e.levelName = f.text(e.mem)
 		case "Message", "@timestamp", "ProviderGuid", "ProviderId", "OpcodeDisplayName",
 			"TaskDisplayName", "KeywordsDisplayNames", "RelatedActivityId", "ContainerLog", "@version", "tags", "host":
 			e.extra = append(e.extra, *f)
@@ -231,12 +230,12 @@ func decodeWinlogbeat(fields []jfield, e *winEvent) error {
 		case "thread_id":
 			e.threadID, e.hasTID = fieldInt(f, &e.scratch)
 		case "activity_id":
-			e.correlation = f.text(&e.scratch)
+			e.correlation = f.text(e.mem)
 		case "user":
 			e.userID = nestedText(f, "identifier")
 			e.extra = append(e.extra, *f)
 		case "@timestamp":
-			e.exact, _ = parseTime(f.text(&e.scratch))
+			e.exact, _ = parseTime(f.text(e.mem))
 		case "event_data", "user_data":
 			if err := e.addNested(f); err != nil {
 				return err
@@ -273,7 +272,7 @@ func decodeECS(top []jfield, winlog []byte, e *winEvent) error {
 		case "opcode":
 			e.opcode = e.strs.bytes(textBytes(f, &e.scratch))
 		case "activity_id":
-			e.correlation = f.text(&e.scratch)
+			e.correlation = f.text(e.mem)
 		case "process":
 			if n, err := strconv.ParseInt(nestedText(f, "pid"), 10, 64); err == nil {
 				e.processID, e.hasPID = n, true
@@ -295,7 +294,7 @@ func decodeECS(top []jfield, winlog []byte, e *winEvent) error {
 		switch string(f.key) {
 		case "winlog":
 		case "@timestamp":
-			e.exact, _ = parseTime(f.text(&e.scratch))
+			e.exact, _ = parseTime(f.text(e.mem))
 		default:
 			e.extra = append(e.extra, *f)
 		}
@@ -492,11 +491,10 @@ func attr(f *jfield, name string) string {
 	if d.decode(f.raw) != nil {
 		return ""
 	}
-	var scratch []byte
 	for i := range d.fields {
 		m := &d.fields[i]
 		if string(m.key) == name {
-			return m.text(&scratch)
+			return m.text(nil)
 		}
 		if string(m.key) == "#attributes" {
 			if s := attr(m, name); s != "" {
@@ -510,9 +508,8 @@ func attr(f *jfield, name string) string {
 // elementText reads an element that is either a scalar or an object with
 // its text under "#text" or "Value".
 func elementText(f *jfield) string {
-	var scratch []byte
 	if f.kind != jObject {
-		return f.text(&scratch)
+		return f.text(nil)
 	}
 	for _, k := range []string{"#text", "Value"} {
 		if s := nestedText(f, k); s != "" {
@@ -533,10 +530,9 @@ func nestedText(f *jfield, key string) string {
 	if d.decode(f.raw) != nil {
 		return ""
 	}
-	var scratch []byte
 	for i := range d.fields {
 		if string(d.fields[i].key) == key {
-			return d.fields[i].text(&scratch)
+			return d.fields[i].text(nil)
 		}
 	}
 	return ""

@@ -78,6 +78,7 @@ type rowBuilder struct {
 	keys    []string // the members' names, to rename duplicates
 	scratch []byte
 	cols    *[colCacheSize]colCacheEntry // the decoding worker's; see col
+	mem     *arena                       // the decoding worker's; may be nil
 }
 
 // The normalisers name columns with string constants and interned member
@@ -159,22 +160,22 @@ func (r *rowBuilder) setValue(i int, name string, v any) {
 	case int64:
 		switch c.Type {
 		case catalog.Int, catalog.Long:
-			r.vals[i] = x
+			r.vals[i] = r.mem.int(x)
 		case catalog.Real, catalog.Decimal:
-			r.vals[i] = float64(x)
+			r.vals[i] = r.mem.real(float64(x))
 		case catalog.String, catalog.GUID:
-			r.vals[i] = strconv.FormatInt(x, 10)
+			r.vals[i] = r.mem.str(strconv.FormatInt(x, 10))
 		case catalog.Dynamic:
-			r.vals[i] = catalog.JSON(strconv.FormatInt(x, 10))
+			r.vals[i] = r.mem.json(catalog.JSON(strconv.FormatInt(x, 10)))
 		default:
 			r.extraAny(name, v)
 		}
 	case time.Time:
 		switch c.Type {
 		case catalog.Datetime:
-			r.vals[i] = x
+			r.vals[i] = r.mem.time(x)
 		case catalog.String:
-			r.vals[i] = x.Format(time.RFC3339Nano)
+			r.vals[i] = r.mem.str(x.Format(time.RFC3339Nano))
 		default:
 			r.extraAny(name, v)
 		}
@@ -192,9 +193,9 @@ func (r *rowBuilder) setValue(i int, name string, v any) {
 		// and owned, so it is stored without a copy.
 		switch r.ti.t.Columns[i].Type {
 		case catalog.Dynamic:
-			r.vals[i] = x
+			r.vals[i] = r.mem.json(x)
 		case catalog.String:
-			r.vals[i] = unsafe.String(unsafe.SliceData(x), len(x))
+			r.vals[i] = r.mem.str(unsafe.String(unsafe.SliceData(x), len(x)))
 		default:
 			r.extraRaw(name, x)
 		}
@@ -206,17 +207,17 @@ func (r *rowBuilder) setText(i int, name, s string) {
 	var err error
 	switch r.ti.t.Columns[i].Type {
 	case catalog.String, catalog.GUID:
-		r.vals[i] = s
+		r.vals[i] = r.mem.str(s)
 		return
 	case catalog.Int, catalog.Long:
 		var n int64
 		if n, err = parseInt(s); err == nil {
-			r.vals[i] = n
+			r.vals[i] = r.mem.int(n)
 		}
 	case catalog.Real, catalog.Decimal:
 		var f float64
 		if f, err = parseReal(s); err == nil {
-			r.vals[i] = f
+			r.vals[i] = r.mem.real(f)
 		}
 	case catalog.Bool:
 		var b bool
@@ -226,7 +227,7 @@ func (r *rowBuilder) setText(i int, name, s string) {
 	case catalog.Datetime:
 		var t time.Time
 		if t, err = parseTime(s); err == nil {
-			r.vals[i] = t
+			r.vals[i] = r.mem.time(t)
 		}
 	case catalog.Timespan:
 		var d time.Duration
@@ -234,7 +235,7 @@ func (r *rowBuilder) setText(i int, name, s string) {
 			r.vals[i] = d
 		}
 	case catalog.Dynamic:
-		r.vals[i] = dynamicFromText(s)
+		r.vals[i] = r.mem.json(dynamicFromText(s))
 		return
 	}
 	if err != nil {
@@ -247,20 +248,15 @@ func (r *rowBuilder) setText(i int, name, s string) {
 func (r *rowBuilder) setJSON(i int, name string, raw []byte) {
 	switch r.ti.t.Columns[i].Type {
 	case catalog.Dynamic:
-		r.vals[i] = catalog.JSON(validBytes(raw))
+		if !utf8.Valid(raw) {
+			raw = []byte(toValidUTF8(raw))
+		}
+		r.vals[i] = r.mem.json(r.mem.keep(raw))
 	case catalog.String, catalog.GUID:
-		r.vals[i] = validString(raw)
+		r.vals[i] = r.mem.str(r.mem.text(raw))
 	default:
-		r.setText(i, name, string(raw))
+		r.setText(i, name, r.mem.text(raw))
 	}
-}
-
-// validBytes copies b, replacing invalid UTF-8.
-func validBytes(b []byte) []byte {
-	if utf8.Valid(b) {
-		return append([]byte(nil), b...)
-	}
-	return []byte(toValidUTF8(b))
 }
 
 // dynamicFromText keeps JSON objects and arrays that exports wrote as text
@@ -375,20 +371,22 @@ func (r *rowBuilder) finish() {
 	if r.ti.addl < 0 || len(r.extra) == 0 {
 		return
 	}
-	b := make([]byte, 0, len(r.extra)+2)
-	b = append(b, '{')
-	b = append(b, r.extra...)
-	b = append(b, '}')
-	if !utf8.Valid(b) {
+	var b []byte
+	if utf8.Valid(r.extra) {
+		b = r.mem.alloc(len(r.extra) + 2)
+		b[0] = '{'
+		copy(b[1:], r.extra)
+		b[len(b)-1] = '}'
+	} else {
 		// A member copied raw from the record held invalid UTF-8; the
 		// decoder checked the JSON, not the bytes inside its strings.
-		b = []byte(toValidUTF8(b))
+		b = []byte("{" + toValidUTF8(r.extra) + "}")
 	}
 	if r.ti.addlDyn {
-		r.vals[r.ti.addl] = catalog.JSON(b)
+		r.vals[r.ti.addl] = r.mem.json(b)
 	} else {
 		// b is never written again, so the string may share it.
-		r.vals[r.ti.addl] = unsafe.String(unsafe.SliceData(b), len(b))
+		r.vals[r.ti.addl] = r.mem.str(unsafe.String(unsafe.SliceData(b), len(b)))
 	}
 }
 

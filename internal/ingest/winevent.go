@@ -43,11 +43,13 @@ type winEvent struct {
 	known [numFids]int16
 
 	scratch []byte
+	xml     []byte // SecurityEvent.EventData being rendered
 	strs    *interner
+	mem     *arena // the text of values the normalisers read
 }
 
-func (e *winEvent) reset(strs *interner) {
-	*e = winEvent{data: e.data[:0], extra: e.extra[:0], scratch: e.scratch, strs: strs}
+func (e *winEvent) reset(strs *interner, mem *arena) {
+	*e = winEvent{data: e.data[:0], extra: e.extra[:0], scratch: e.scratch, xml: e.xml, strs: strs, mem: mem}
 }
 
 // addData appends an EventData member and indexes it when it is one the
@@ -66,7 +68,7 @@ func (e *winEvent) get(id fid) string {
 	if i == 0 {
 		return ""
 	}
-	s := e.data[i-1].text(&e.scratch)
+	s := e.data[i-1].text(e.mem)
 	if s == "-" {
 		return ""
 	}

@@ -61,6 +61,7 @@ type worker struct {
 	ev     winEvent
 	norm   *normaliser
 	strs   interner
+	mem    arena // the text and boxes of this worker's rows
 	binds  map[*tableInfo]map[string]fieldBinding
 	fields []string
 	cols   *[colCacheSize]colCacheEntry // lent to each batch's row builder
@@ -76,7 +77,7 @@ func (w *worker) chunk(c *chunk) *batch {
 	if w.cols == nil {
 		w.cols = new([colCacheSize]colCacheEntry)
 	}
-	b.rb.cols = w.cols
+	b.rb.cols, b.rb.mem = w.cols, &w.mem
 	for i := range c.recs {
 		w.record(c.src, &c.recs[i], b)
 	}
@@ -117,7 +118,7 @@ func (w *worker) winEvent(data []byte, b *batch) *Error {
 	if err := w.d.decode(data); err != nil {
 		return badJSON(err)
 	}
-	w.ev.reset(&w.strs)
+	w.ev.reset(&w.strs, &w.mem)
 	if err := decodeWinEvent(w.d.fields, &w.ev); err != nil {
 		var ie *Error
 		if e, ok := err.(*Error); ok {
@@ -159,7 +160,6 @@ func (w *worker) jsonRow(src *source, data []byte, b *batch) *Error {
 		w.binds[ti] = binds
 	}
 	r := b.row(ti)
-	var scratch []byte
 	for i := range w.d.fields {
 		f := &w.d.fields[i]
 		bd, ok := binds[string(f.key)]
@@ -170,14 +170,14 @@ func (w *worker) jsonRow(src *source, data []byte, b *batch) *Error {
 		switch {
 		case bd.drop || f.kind == jNull:
 		case bd.addl:
-			r.mergeAdditional([]byte(f.text(&scratch)), f.kind == jString)
+			r.mergeAdditional([]byte(f.text(nil)), f.kind == jString)
 		case bd.col < 0:
-			r.extraRaw(string(f.key), f.raw)
+			r.extraRaw(view(f.key), f.raw)
 		case bd.twin && r.vals[bd.col] != nil:
 		case f.kind == jString:
-			r.setText(bd.col, string(f.key), f.text(&scratch))
+			r.setText(bd.col, view(f.key), f.text(&w.mem))
 		default:
-			r.setJSON(bd.col, string(f.key), f.raw)
+			r.setJSON(bd.col, view(f.key), f.raw)
 		}
 	}
 	w.fillTime(r)
@@ -187,13 +187,12 @@ func (w *worker) jsonRow(src *source, data []byte, b *batch) *Error {
 
 // route finds the table a row names in its Type (or $table) member.
 func (w *worker) route(fields []jfield) (*tableInfo, *Error) {
-	var scratch []byte
 	for i := range fields {
 		k := string(fields[i].key)
 		if k != "Type" && k != "$table" {
 			continue
 		}
-		name := fields[i].text(&scratch)
+		name := fields[i].text(nil)
 		if ti := w.p.tabs.fold(name); ti != nil {
 			return ti, nil
 		}
@@ -207,7 +206,7 @@ func (w *worker) route(fields []jfield) (*tableInfo, *Error) {
 // csvRow maps one CSV record onto a table row.
 func (w *worker) csvRow(src *source, data []byte, b *batch) *Error {
 	h := src.csv
-	w.fields = splitCSV(data, h.delim, w.fields)
+	w.fields = splitCSV(data, h.delim, w.fields, &w.mem)
 	if len(w.fields) != len(h.names) {
 		return errorf(CodeBadRecord, "the record has %d fields, the header has %d", len(w.fields), len(h.names)).
 			withHint("check the quoting of this line; a field with the delimiter or a line break must be quoted")
@@ -264,7 +263,7 @@ func (w *worker) fillTime(r *rowBuilder) {
 		pick(func(catalog.Column) bool { return true }) {
 		return
 	}
-	r.vals[tg] = w.p.opt.Now
+	r.vals[tg] = r.mem.time(w.p.opt.Now)
 }
 
 // fieldBinding says where one exported field goes in a table.
