@@ -143,3 +143,42 @@ func BenchmarkArenaBox(b *testing.B) {
 		}
 	})
 }
+
+// TestInternerAnswersLikeTheMap checks the interner's cache of recent names
+// against the maps behind it, with names that clash in the cache, names
+// that differ only outside the bytes its hash reads, and the empty name.
+func TestInternerAnswersLikeTheMap(t *testing.T) {
+	names := []string{"", "a", "Image", "UtcTime", "ProcessGuid", "ProcessGUID", "TargetProcessGUID",
+		"TargetObject", "NewProcessName", "NewProcessId", "SubjectLogonId"}
+	for i := range 40 {
+		names = append(names, fmt.Sprintf("WORKSTATION%d.theshire.local", i))
+		// 40 bytes: the digits sit where the hash reads nothing.
+		names = append(names, fmt.Sprintf("host-aaaaaaaaaa%02d-bbbbbbbbbbbbbbbbbbbbb", i))
+	}
+	for n := range fidNames {
+		names = append(names, fidNames[n])
+	}
+	var in interner
+	for round := range 5 {
+		for i := range names {
+			name := names[(i*7+round)%len(names)]
+			b := []byte(name)
+			if got := in.bytes(b); got != name {
+				t.Fatalf("bytes(%q) = %q", name, got)
+			}
+			wantID, wantOK := fidByName[name]
+			if id, ok := in.fid(b); id != wantID || ok != wantOK {
+				t.Fatalf("fid(%q) = %d, %v; want %d, %v", name, id, ok, wantID, wantOK)
+			}
+			for j := range b { // the record's bytes are reused
+				b[j] = '#'
+			}
+			if id, ok := in.fid(b); ok && len(b) > 0 {
+				t.Fatalf("fid(%q) = %d: the cache kept the record's bytes of %q", b, id, name)
+			}
+			if got := in.bytes(b); got != string(b) {
+				t.Fatalf("bytes(%q) = %q", b, got)
+			}
+		}
+	}
+}

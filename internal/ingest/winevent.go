@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -56,7 +58,7 @@ func (e *winEvent) reset(strs *interner, mem *arena) {
 // normalisers read. A later duplicate wins, as in encoding/json.
 func (e *winEvent) addData(f jfield) {
 	e.data = append(e.data, f)
-	if id, ok := fidByName[string(f.key)]; ok {
+	if id, ok := e.strs.fid(f.key); ok {
 		e.known[id] = int16(len(e.data))
 	}
 }
@@ -96,24 +98,90 @@ func (e *winEvent) isSysmon() bool {
 func (e *winEvent) isSecurity() bool { return strings.EqualFold(e.channel, "Security") }
 
 // interner shares the strings that repeat in every event (channel, provider,
-// host names) instead of allocating them again per record.
-type interner struct{ m map[string]string }
+// host names) instead of allocating them again per record, and names the
+// EventData members the normalisers read. A decoding worker owns one.
+//
+// Each look-up is a few per event and per member, so a small direct-mapped
+// cache of recent names, which a cheap hash of a name's length and a few of
+// its bytes indexes, answers most of them without hashing the whole name
+// for a map: the map look-ups were a tenth of decoding.
+type interner struct {
+	m      map[string]string
+	recent [nameSlots]string
+	fids   [nameSlots]fidSlot
+}
+
+type fidSlot struct {
+	name string // a copy: the record's bytes are reused
+	id   fid
+	ok   bool // name is one of fidByName's
+}
+
+const nameSlots = 256
+
+// nameSlot spreads names over the cache: a name's length and its first,
+// middle and last eight bytes (all of a name up to 24 bytes), mixed by a
+// multiplication. A clash costs a map look-up, never a wrong answer.
+func nameSlot(b []byte) int {
+	n := len(b)
+	k := uint64(n)
+	if n >= 8 {
+		k ^= binary.LittleEndian.Uint64(b) ^
+			bits.RotateLeft64(binary.LittleEndian.Uint64(b[(n-8)/2:]), 21) ^
+			bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 42)
+	} else {
+		for _, c := range b {
+			k = k<<8 | uint64(c)
+		}
+	}
+	return int((k * 0x9e3779b97f4a7c15) >> (64 - 8))
+}
 
 func (in *interner) bytes(b []byte) string {
 	if in == nil {
 		return validString(b)
 	}
-	if s, ok := in.m[string(b)]; ok {
-		return s
+	// Two ways: a name is in either slot of the pair it hashes to, so two
+	// names that clash do not evict each other at every event.
+	h := nameSlot(b)
+	r0, r1 := &in.recent[h&^1], &in.recent[h|1]
+	if *r0 == string(b) {
+		return *r0
 	}
-	s := validString(b)
-	if in.m == nil {
-		in.m = map[string]string{}
+	if *r1 == string(b) {
+		return *r1
 	}
-	if len(in.m) < 4096 {
-		in.m[s] = s
+	s, ok := in.m[string(b)]
+	if !ok {
+		s = validString(b)
+		if in.m == nil {
+			in.m = map[string]string{}
+		}
+		if len(in.m) < 4096 {
+			in.m[s] = s
+		}
 	}
+	*r1, *r0 = *r0, s
 	return s
+}
+
+// fid names the EventData member called name, if the normalisers read it.
+func (in *interner) fid(name []byte) (fid, bool) {
+	if in == nil {
+		id, ok := fidByName[string(name)]
+		return id, ok
+	}
+	h := nameSlot(name)
+	e0, e1 := &in.fids[h&^1], &in.fids[h|1]
+	switch string(name) { // an empty slot answers "" rightly: no member the normalisers read is called that
+	case e0.name:
+		return e0.id, e0.ok
+	case e1.name:
+		return e1.id, e1.ok
+	}
+	id, ok := fidByName[string(name)]
+	*e1, *e0 = *e0, fidSlot{name: string(name), id: id, ok: ok}
+	return id, ok
 }
 
 // fid names an EventData member the normalisers read.
