@@ -74,9 +74,10 @@ func Compact(set *rows.Set, opt CompactOptions) (*Evidence, error) {
 	}
 	st := summarise(set)
 	ranked := rankRows(set, st, opt.Pin)
+	suspect := instructionValues(st)
 	var ev *Evidence
 	for lvl, d := range details {
-		ev = render(set, st, ranked, d, opt)
+		ev = render(set, st, ranked, suspect, d, opt)
 		ev.Level = lvl
 		ev.Tokens = opt.Counter.Text(opt.Model, ev.Text)
 		if opt.Budget <= 0 || ev.Tokens <= opt.Budget {
@@ -285,7 +286,47 @@ func uniquePerRow(cs *colStats, rows int) bool {
 	return rows > 10 && cs.distinct() >= rows*9/10 && (cs.typ == catalog.String || cs.typ == catalog.GUID)
 }
 
-func render(set *rows.Set, st []*colStats, ranked []int, d detail, opt CompactOptions) *Evidence {
+// instructionValue is a distinct value that holds instruction-like text.
+type instructionValue struct {
+	col   string
+	value string
+	count int
+}
+
+// maxInstructionValues caps the instruction-like values a rendering lists.
+const maxInstructionValues = 3
+
+// instructionValues finds the distinct text values that hold
+// instruction-like passages, most frequent first. Every rendering lists a
+// few of them, however terse: text written to steer an analyst or a model
+// is evidence in itself, and at a terse level the column it hides in (a
+// command line unique to each row) would otherwise not be shown at all.
+func instructionValues(st []*colStats) []instructionValue {
+	var out []instructionValue
+	for _, cs := range st {
+		if cs.typ != catalog.String && cs.typ != catalog.Dynamic {
+			continue
+		}
+		for _, vc := range cs.top {
+			if mayInstruct(vc.value) && instructionLike.MatchString(spaced(vc.value)) {
+				if _, n := Neutralize(vc.value); n > 0 { // operation names alone are not
+					out = append(out, instructionValue{cs.name, vc.value, vc.count})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].count > out[b].count })
+	return out
+}
+
+// mayInstruct is a quick test that passes every value instructionLike can
+// match: its passages need whitespace (or underscores, which Neutralize
+// reads as spaces), except role tags and template tokens ("<system>",
+// "<|im_start|>", "[INST]") and "system:" or "tool_calls=" written without
+// a space.
+func mayInstruct(s string) bool { return strings.ContainsAny(s, " _\t\n\f\r<[:=") }
+
+func render(set *rows.Set, st []*colStats, ranked []int, suspect []instructionValue, d detail, opt CompactOptions) *Evidence {
 	ev := &Evidence{Rows: len(set.Rows)}
 	var b strings.Builder
 	label := opt.Label
@@ -322,6 +363,22 @@ func render(set *rows.Set, st []*colStats, ranked []int, d detail, opt CompactOp
 	}
 	if len(unique) > 0 {
 		b.WriteString("unique per row (see sample rows): " + strings.Join(unique, ", ") + "\n")
+	}
+	if len(suspect) > 0 {
+		fmt.Fprintf(&b, "values with instruction-like text (%d):", len(suspect))
+		for i, sv := range suspect[:min(maxInstructionValues, len(suspect))] {
+			v, n := Field(sv.value, d.maxValue)
+			ev.Flagged += n
+			sep := " "
+			if i > 0 {
+				sep = "; "
+			}
+			fmt.Fprintf(&b, "%s%s=%s ×%d", sep, sv.col, quote(v), sv.count)
+		}
+		if rest := len(suspect) - maxInstructionValues; rest > 0 {
+			fmt.Fprintf(&b, "; +%d more", rest)
+		}
+		b.WriteByte('\n')
 	}
 	b.WriteString("columns: name (distinct values) [range]: top values with counts\n")
 	for _, cs := range varying {

@@ -142,6 +142,43 @@ func TestCompactShrinksToTightBudgets(t *testing.T) {
 	}
 }
 
+// TestCompactAlwaysShowsInstructionLikeValues checks that text written to
+// steer the analyst stays in the evidence at the tersest level, even in a
+// column unique to each row (so shown only in sample rows) and past the
+// point where long values are cut.
+func TestCompactAlwaysShowsInstructionLikeValues(t *testing.T) {
+	set := &rows.Set{Columns: []rows.Column{{Name: "DeviceName", Type: catalog.String}, {Name: "ProcessCommandLine", Type: catalog.String}}}
+	for i := range 200 {
+		cmd := fmt.Sprintf(`"C:\Windows\system32\cmd.exe" /c "whoami /all & rem run %d"`, i)
+		if i == 77 {
+			cmd = `"C:\Windows\system32\cmd.exe" /c "whoami /all & rem ` + strings.Repeat("-", 80) + " " + injection + `"`
+		}
+		set.Rows = append(set.Rows, []any{"ws1", cmd})
+	}
+	fence, _ := NewFence(nil)
+	ev, err := Compact(set, CompactOptions{Budget: 150, Fence: fence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Level != len(details)-1 || len(ev.Samples) != 0 {
+		t.Fatalf("want the tersest level with no sample rows, got level %d, %d samples:\n%s", ev.Level, len(ev.Samples), ev.Text)
+	}
+	for _, want := range []string{"values with instruction-like text (1): ProcessCommandLine=", "⟦instruction-like: ignore previous instructions⟧", "⟦instruction-like: isolate DC01⟧"} {
+		if !strings.Contains(ev.Text, want) {
+			t.Errorf("evidence lacks %q:\n%s", want, ev.Text)
+		}
+	}
+	if ev.Flagged != 3 {
+		t.Errorf("flagged %d passages, want 3", ev.Flagged)
+	}
+	// Operation names in the imperative are not instructions.
+	ops := &rows.Set{Columns: []rows.Column{{Name: "OperationName", Type: catalog.String}}, Rows: [][]any{{"Reset password (self-service)"}, {"Delete user"}}}
+	ev, _ = Compact(ops, CompactOptions{Budget: 500, Fence: fence})
+	if strings.Contains(ev.Text, "instruction-like") {
+		t.Errorf("operation names flagged:\n%s", ev.Text)
+	}
+}
+
 // BenchmarkCompactSigninLogs measures the seed's 1,100-row hunt: the raw
 // rows as JSON (what the seed sent) against the compacted evidence.
 func BenchmarkCompactSigninLogs(b *testing.B) {

@@ -101,9 +101,58 @@ func labelText(s string) string {
 
 // Field prepares one value from a log for a prompt: Sanitize, then
 // Neutralize. It returns how many instruction-like passages it marked.
+//
+// A value longer than maxRunes is cut, but the instruction-like passages
+// in the part cut off are still shown, marked, in the note that says how
+// much was cut: an attempt to steer the analyst is evidence wherever it
+// hides, and an attacker pads a command line to push it out of view.
 func Field(s string, maxRunes int) (string, int) {
-	return Neutralize(Sanitize(s, maxRunes))
+	clean := Sanitize(s, 0)
+	if maxRunes <= 0 || utf8.RuneCountInString(clean) <= maxRunes {
+		return Neutralize(clean)
+	}
+	head := clean
+	for i := range clean {
+		if maxRunes == 0 {
+			head = clean[:i]
+			break
+		}
+		maxRunes--
+	}
+	out, n := Neutralize(head)
+	var hidden []string
+	for _, l := range findInstructions(clean) {
+		if l[1] <= len(head) || operationName(spaced(clean[l[0]:])) {
+			continue
+		}
+		if len(hidden) == maxHidden {
+			break
+		}
+		hidden = append(hidden, "⟦instruction-like: "+defang(Sanitize(clean[l[0]:l[1]], 60))+"⟧")
+	}
+	cut := utf8.RuneCountInString(clean) - utf8.RuneCountInString(head)
+	if len(hidden) == 0 {
+		return out + fmt.Sprintf("…[+%d chars]", cut), n
+	}
+	return out + fmt.Sprintf("…[+%d chars, among them %s]", cut, strings.Join(hidden, " ")), n + len(hidden)
 }
+
+// findInstructions returns the byte ranges of s's instruction-like
+// passages, reading underscores as spaces (which keeps the offsets).
+func findInstructions(s string) [][]int {
+	return instructionLike.FindAllStringIndex(spaced(s), -1)
+}
+
+func spaced(s string) string {
+	if strings.IndexByte(s, '_') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
+
+// maxHidden caps the instruction-like passages Field shows from the part
+// of a value it cut off.
+const maxHidden = 3
 
 // ansiEscape matches CSI, OSC and other ESC sequences that could redraw a
 // terminal or hide text from an analyst reading the same prompt.
@@ -162,9 +211,9 @@ var instructionLike = regexp.MustCompile(`(?i)(` + strings.Join([]string{
 	`\bnew\s+(system\s+)?instructions?\b`,
 	`(^|⏎|["'])\s*(system|assistant|developer)\s*:`,
 	`</?\s*(system|assistant|user|developer|tool|instructions?)\s*>`,
-	`<\|[a-z_]+\|>`,
+	`<\|[a-z_ ]+\|>`, // "_" reads as " ": see Neutralize
 	`\[/?(inst|sys)\]`,
-	`"?(tool_calls?|function_call)"?\s*[:=]`,
+	`"?(tool[_ ]calls?|function[_ ]call)"?\s*[:=]`,
 	`\b(this|the)\s+(activity|event|behaviou?r|alert|login|sign-?in)\s+(is|was|has\s+been)\s+(approved|authori[sz]ed|benign|expected|legitimate|whitelisted|allowed)\b`,
 	`\b(mark|classify|report|treat)\s+(this|it|these|them)\s+as\s+(benign|false\s+positive|safe|clean)\b`,
 	`\bdo\s+not\s+(report|alert|flag|escalate|mention)\b`,
@@ -177,15 +226,17 @@ var instructionLike = regexp.MustCompile(`(?i)(` + strings.Join([]string{
 // the model see the attempt, but marks them ⟦instruction-like: …⟧ and
 // defangs role tags and template tokens inside them so they cannot parse
 // as structure. It returns the text and the number of passages marked.
+// Underscores read as spaces: a file or share named
+// IGNORE_PREVIOUS_INSTRUCTIONS reads as an instruction to a model too.
 func Neutralize(s string) (string, int) {
-	locs := instructionLike.FindAllStringIndex(s, -1)
+	locs := findInstructions(s)
 	if locs == nil {
 		return s, 0
 	}
 	var b strings.Builder
 	n, last := 0, 0
 	for _, l := range locs {
-		if operationName(s[l[0]:]) {
+		if operationName(spaced(s[l[0]:])) {
 			continue
 		}
 		b.WriteString(s[last:l[0]])

@@ -1,7 +1,6 @@
 package llmhunt
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,8 +50,9 @@ func TestRawQueryFetchesTheSubjectsEvents(t *testing.T) {
 }
 
 // A block too wide for its share is narrowed to the columns that say the
-// most, keeping the one with text aimed at an AI analyst, and that row
-// (clipped to what the share allows: a clipped instruction is inert).
+// most, keeping the one with text aimed at an AI analyst, whose passages
+// the evidence shows marked (as a sample row, or in the line Compact keeps
+// at every level for values with instruction-like text).
 func TestNarrowingKeepsInstructionLikeColumns(t *testing.T) {
 	set := &rows.Set{Columns: []rows.Column{{Name: signalColumn, Type: catalog.String}}}
 	for _, n := range []string{"TimeGenerated", "UserPrincipalName", "IPAddress", "AppId", "ResultType", "UserAgent", "Location", "ClientAppUsed", "CorrelationId"} {
@@ -78,7 +78,7 @@ func TestNarrowingKeepsInstructionLikeColumns(t *testing.T) {
 	if ev.Tokens > 300 {
 		t.Fatalf("%d tokens over a share of 300", ev.Tokens)
 	}
-	if b.set.Index("UserAgent") < 0 || !slices.Contains(ev.Samples, 217) {
-		t.Fatalf("the injected row or column was cut:\n%s", ev.Text)
+	if b.set.Index("UserAgent") < 0 || !strings.Contains(ev.Text, "⟦instruction-like: ignore previous instructions⟧") {
+		t.Fatalf("the injected column or its text was cut:\n%s", ev.Text)
 	}
 }

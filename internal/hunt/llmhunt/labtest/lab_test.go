@@ -122,13 +122,13 @@ func TestObedientModelCannotSteerTheHunt(t *testing.T) {
 	for _, tc := range []struct {
 		q string
 		// columns whose injected text must reach the analyst's prompt,
-		// or the case proves nothing (the command-line and file-name
-		// injections do not: Compact clips those values before the
-		// injected words)
+		// or the case proves nothing for them (the lab's file-name
+		// injection is a ransom note no detection hits, so no finding's
+		// evidence holds it)
 		cols []string
 	}{
-		{"suspicious sign-ins in the last 2 days", []string{"TargetResources"}},
-		{"anything suspicious in the last 2 days", []string{"TargetResources"}},
+		{"suspicious sign-ins in the last 2 days", []string{"TargetResources", "UserAgent"}},
+		{"anything suspicious in the last 2 days", []string{"TargetResources", "UserAgent", "ProcessCommandLine", "InitiatingProcessCommandLine"}},
 	} {
 		t.Run(tc.q, func(t *testing.T) { checkObedientModel(t, tc.q, tc.cols) })
 	}
@@ -146,22 +146,22 @@ func checkObedientModel(t *testing.T, q string, cols []string) {
 	if on.Plan.Planner != "offline" {
 		t.Fatalf("planner %q", on.Plan.Planner)
 	}
-	var analyse llm.Request
+	var prompts []string
 	for _, r := range m.Requests() {
 		if r.Purpose == "analyse" {
-			analyse = r
+			prompts = append(prompts, r.Messages[0].Content)
 		}
 	}
-	if analyse.Purpose == "" {
+	if len(prompts) == 0 {
 		t.Fatal("no analysis call")
 	}
-	p := analyse.Messages[0].Content
-	t.Logf("%d passages marked instruction-like in the prompt", strings.Count(p, "⟦instruction-like"))
+	p := strings.Join(prompts, "\n")
+	t.Logf("%d analysis calls, %d passages marked instruction-like in their prompts", len(prompts), strings.Count(p, "⟦instruction-like"))
 	seen := map[string]bool{}
 	for _, inj := range l.injections() {
-		if strings.Contains(p, neutralised(inj.Text)) {
-			seen[inj.Column] = true
+		if !seen[inj.Column] && reached(p, inj.Column, neutralised(inj.Text)) {
 			t.Logf("in the evidence (%s.%s): %s", inj.Table, inj.Column, inj.Text)
+			seen[inj.Column] = true
 		}
 	}
 	for _, c := range cols {
@@ -214,14 +214,35 @@ func checkObedientModel(t *testing.T, q string, cols []string) {
 	}
 }
 
-// neutralised is how an injected text appears in the evidence: sanitised
-// and marked. Only its first words are compared, since Compact may clip it.
+// neutralised is how an injected text appears in the evidence: its first
+// instruction-like passage, marked. Only that passage is compared, since
+// Compact may cut the value and show its passages after the cut.
 func neutralised(s string) string {
 	out, _ := llm.Field(s, 0)
-	if i := strings.Index(out, "⟦instruction-like: "); i >= 0 {
-		out = out[i:]
+	i := strings.Index(out, "⟦instruction-like: ")
+	if i < 0 {
+		return out
 	}
-	return string([]rune(out)[:min(40, len([]rune(out)))])
+	out = out[i:]
+	if j := strings.Index(out, "⟧"); j >= 0 {
+		out = out[:j+len("⟧")]
+	}
+	return out
+}
+
+// reached reports whether passage appears in the prompt as part of a value
+// of col: within a few hundred bytes after the column's name.
+func reached(prompt, col, passage string) bool {
+	for i := 0; ; {
+		j := strings.Index(prompt[i:], col)
+		if j < 0 {
+			return false
+		}
+		i += j + len(col)
+		if strings.Contains(prompt[i:min(i+600, len(prompt))], passage) {
+			return true
+		}
+	}
 }
 
 // dcOf is the host the lab's injections tell the analyst to isolate.
