@@ -105,6 +105,44 @@ func (e *endpoints) host(h *Host, w window, r *rand.Rand, out hostOut) {
 		e.server(h, w, r, b, out)
 	}
 	e.system(h, w, r, b, out)
+	e.lsassAccess(h, w, b, out)
+}
+
+// lsassAccess emits the handles system processes open to LSASS, which
+// Defender records as OpenProcessApiCall: the antimalware engine and the
+// sensor scanning it, service hosts and the monitoring agent querying it.
+// Some ask for rights that read memory, as dumpers do, but from the
+// system's own programs; the agent asks for query rights only. It draws
+// from its own random stream, so the rest of the lab stays as it was.
+func (e *endpoints) lsassAccess(h *Host, w window, b *boot, out hostOut) {
+	g := e.g
+	r := g.s.rng("lsass-access", h.idx, int(w.From.Unix()/3600))
+	lsass := b.byKey["lsass"]
+	if lsass == nil {
+		return
+	}
+	openers := []struct {
+		p       *proc
+		rights  []int64
+		perHour float64
+	}{
+		{b.byKey["msmpeng"], []int64{0x1410, 0x1010, 0x1fffff}, 0.6},
+		{b.byKey["mssense"], []int64{0x1010, 0x1000}, 0.4},
+		{b.byKey["svchost:netsvcs"], []int64{0x1000, 0x1400}, 0.8},
+		{b.byKey["svchost:DcomLaunch"], []int64{0x1000}, 0.3},
+		{b.byKey["monitoringhost"], []int64{0x1000, 0x1400}, 0.5},
+	}
+	for _, o := range openers {
+		if o.p == nil {
+			continue
+		}
+		for _, t := range g.events(r, w, o.perHour) {
+			if t.Before(lsass.T) {
+				continue
+			}
+			out.emit(g.accessRow(&access{T: t, Source: o.p, Target: lsass, Rights: pick(r, o.rights)}))
+		}
+	}
 }
 
 // userSession emits a user's day on their workstation within w.

@@ -189,7 +189,7 @@ func (g *gen) initiatingCols(r *Row, p *proc) {
 	r.Set("InitiatingProcessAccountDomain", a.Domain).Set("InitiatingProcessAccountName", a.Name).
 		Set("InitiatingProcessAccountSid", a.SID).Set("InitiatingProcessAccountUpn", a.UPN).
 		Set("InitiatingProcessAccountObjectId", a.ObjectID).Opt("InitiatingProcessLogonId", p.LogonID).
-		Set("InitiatingProcessIntegrityLevel", p.Integrity).Set("InitiatingProcessTokenElevation", p.Elevation)
+		Opt("InitiatingProcessIntegrityLevel", p.Integrity).Opt("InitiatingProcessTokenElevation", p.Elevation) // not in DeviceEvents
 	r.Set("InitiatingProcessSHA1", b.h.SHA1).Set("InitiatingProcessSHA256", b.h.SHA256).Set("InitiatingProcessMD5", b.h.MD5).
 		Set("InitiatingProcessFileName", b.Name).Set("InitiatingProcessFileSize", b.Size).
 		Set("InitiatingProcessVersionInfoCompanyName", b.Company).Set("InitiatingProcessVersionInfoProductName", b.Product).

@@ -24,12 +24,13 @@ const (
 	tNetwork  = "DeviceNetworkEvents"
 	tFile     = "DeviceFileEvents"
 	tRegistry = "DeviceRegistryEvents"
+	tEvents   = "DeviceEvents"
 	tSecurity = "SecurityEvent"
 	tSyslog   = "Syslog"
 )
 
 // Tables lists the tables the lab writes, in a stable order.
-var Tables = []string{tSignin, tAADNI, tAudit, tAzAct, tNetflow, tDevInfo, tLogon, tProcess, tNetwork, tFile, tRegistry, tSecurity, tSyslog}
+var Tables = []string{tSignin, tAADNI, tAudit, tAzAct, tNetflow, tDevInfo, tLogon, tProcess, tNetwork, tFile, tRegistry, tEvents, tSecurity, tSyslog}
 
 // gen is one generation run: the organisation, the bound tables, the
 // window and the scale. It is read-only once built, so families and
@@ -48,7 +49,7 @@ type gen struct {
 	travel map[*User]window
 
 	t struct {
-		signin, aadni, audit, azact, netflow, dinfo, dle, dpe, dne, dfe, dre, sec, syslog *table
+		signin, aadni, audit, azact, netflow, dinfo, dle, dpe, dne, dfe, dre, dev, sec, syslog *table
 	}
 }
 
@@ -72,7 +73,8 @@ func newGen(cat *catalog.Catalog, o *Org, win window, scale float64) *gen {
 	t.azact, t.netflow, t.dinfo = g.sch.table(tAzAct), g.sch.table(tNetflow), g.sch.table(tDevInfo)
 	t.dle, t.dpe, t.dne = g.sch.table(tLogon), g.sch.table(tProcess), g.sch.table(tNetwork)
 	t.dfe, t.dre, t.sec, t.syslog = g.sch.table(tFile), g.sch.table(tRegistry), g.sch.table(tSecurity), g.sch.table(tSyslog)
-	for _, tb := range []*table{t.dinfo, t.dle, t.dpe, t.dne, t.dfe, t.dre} {
+	t.dev = g.sch.table(tEvents)
+	for _, tb := range []*table{t.dinfo, t.dle, t.dpe, t.dne, t.dfe, t.dre, t.dev} {
 		g.cacheDeviceCols(tb)
 	}
 	return g

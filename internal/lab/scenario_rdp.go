@@ -216,7 +216,7 @@ var _ = register(&Kind{
 	Description: "LSASS memory dumped to disk with comsvcs.dll MiniDump through rundll32, or with a renamed ProcDump",
 	Techniques:  []string{"T1003.001", "T1218.011"},
 	Tactics:     []string{"credential-access", "defense-evasion"},
-	Tables:      []string{tProcess, tFile, tSecurity, tLogon},
+	Tables:      []string{tProcess, tEvents, tFile, tSecurity, tLogon},
 	build:       buildLSASS,
 })
 
@@ -251,6 +251,9 @@ func buildLSASS(b *builder) error {
 	}
 	dumper.Integrity, dumper.Elevation = "High", "TokenElevationTypeFull"
 	b.proc(dumper)
+	// the dumper opens LSASS with all access (no random draw: later
+	// scenarios share the stream)
+	in.add(g.accessRow(&access{T: t.Add(700 * time.Millisecond), Source: dumper, Target: lsass, Rights: 0x1fffff}))
 	in.add(g.fileRow(&fileEv{Host: h, T: t.Add(time.Duration(1500+r.IntN(3000)) * time.Millisecond).Truncate(time.Microsecond),
 		Action: "FileCreated", Proc: dumper, Name: base(dump), Dir: dump[:strings.LastIndex(dump, `\`)], Size: int64(40_000_000 + r.IntN(40_000_000))}))
 	b.c.lsassTime = t
