@@ -29,6 +29,14 @@ func (f *fakeProvider) Complete(ctx context.Context, req Request) (*Response, er
 	return step(ctx, req)
 }
 
+// calls is how many requests the provider got; the client may still be
+// running an abandoned attempt, so it reads under the lock.
+func (f *fakeProvider) calls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.reqs)
+}
+
 func ok(text string) func(context.Context, Request) (*Response, error) {
 	return func(context.Context, Request) (*Response, error) {
 		return &Response{Text: text, FinishReason: FinishStop, Usage: Usage{InputTokens: 1000, OutputTokens: 50}, RequestID: "req_1"}, nil
@@ -110,8 +118,8 @@ func TestClientTimeoutNeverHangs(t *testing.T) {
 	c.Timeout, c.MaxRetries = 50*time.Millisecond, 1
 	start := time.Now()
 	_, err := c.Complete(context.Background(), Request{Model: "gpt-4.1-mini"})
-	if CodeOf(err) != CodeTimeout || time.Since(start) > 2*time.Second || len(p.reqs) != 2 {
-		t.Fatalf("err %v after %v and %d attempts", err, time.Since(start), len(p.reqs))
+	if CodeOf(err) != CodeTimeout || time.Since(start) > 2*time.Second || p.calls() != 2 {
+		t.Fatalf("err %v after %v and %d attempts", err, time.Since(start), p.calls())
 	}
 }
 

@@ -52,6 +52,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply(w, body)
 }
 
+// count is how many requests arrived; a handler may still be running (the
+// client gave up on it), so it reads under the lock.
+func (f *fakeAPI) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.reqs)
+}
+
 // completion answers with content, counting prompt tokens the way the real
 // API would (o200k over the messages plus framing), so the estimate can
 // be checked against it.
@@ -240,8 +248,8 @@ func TestTimeout(t *testing.T) {
 	req, _ := request(t)
 	start := time.Now()
 	_, err := c.Complete(context.Background(), req)
-	if llm.CodeOf(err) != llm.CodeTimeout || time.Since(start) > 3*time.Second || len(api.reqs) != 1 {
-		t.Fatalf("got %v after %v", err, time.Since(start))
+	if llm.CodeOf(err) != llm.CodeTimeout || time.Since(start) > 3*time.Second || api.count() != 1 {
+		t.Fatalf("got %v after %v and %d requests", err, time.Since(start), api.count())
 	}
 }
 
