@@ -41,6 +41,14 @@ func newFakeMDE(t *testing.T, token string) *fakeMDE {
 	return f
 }
 
+// setOnPost sets the hook the next POSTs go through; the server's handlers
+// read it under the lock, a handler of a hijacked connection included.
+func (f *fakeMDE) setOnPost(fn func(w http.ResponseWriter) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onPost = fn
+}
+
 func (f *fakeMDE) addMachine(id, name string, tags ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

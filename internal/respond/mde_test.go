@@ -292,10 +292,10 @@ func TestMDEPollTimeoutThenResume(t *testing.T) {
 func TestMDECrashAfterTheCallArrived(t *testing.T) {
 	f, e, _ := mdeSetup(t)
 	var snapshot []byte
-	f.onPost = func(http.ResponseWriter) bool {
+	f.setOnPost(func(http.ResponseWriter) bool {
 		snapshot, _ = os.ReadFile(e.Store.Path())
 		return false
-	}
+	})
 	a := propose(t, e, isolate("ws1.contoso.com"))
 	if _, err := approveAndRun(t, e, a.ID); err != nil {
 		t.Fatal(err)
@@ -321,7 +321,7 @@ func TestMDECrashAfterTheCallArrived(t *testing.T) {
 func TestMDECrashBeforeTheCallArrived(t *testing.T) {
 	f, e, _ := mdeSetup(t)
 	dropped := false
-	f.onPost = func(w http.ResponseWriter) bool {
+	f.setOnPost(func(w http.ResponseWriter) bool {
 		if dropped {
 			return false
 		}
@@ -331,7 +331,7 @@ func TestMDECrashBeforeTheCallArrived(t *testing.T) {
 		conn, _, _ := hj.Hijack()
 		conn.Close()
 		return true
-	}
+	})
 	a := propose(t, e, isolate("ws1.contoso.com"))
 	got, err := approveAndRun(t, e, a.ID)
 	if Code(err) != "connector.unreachable" || got.Status != Executing {
@@ -352,19 +352,19 @@ func TestMDECrashBeforeTheCallArrived(t *testing.T) {
 func TestMDEResponseLost(t *testing.T) {
 	f, e, _ := mdeSetup(t)
 	a := propose(t, e, isolate("ws1.contoso.com"))
-	f.onPost = func(w http.ResponseWriter) bool {
+	f.setOnPost(func(w http.ResponseWriter) bool {
 		f.actions = append(f.actions, map[string]any{"id": "ma-lost", "type": "Isolate", "machineId": "m1", "status": "Pending",
 			"requestorComment": "sleuth " + a.ID + " [" + a.Key + "]", "creationDateTimeUtc": time.Now().UTC().Format(time.RFC3339Nano)})
 		hj, _ := w.(http.Hijacker)
 		conn, _, _ := hj.Hijack()
 		conn.Close()
 		return true
-	}
+	})
 	got, err := approveAndRun(t, e, a.ID)
 	if Code(err) != "connector.unreachable" || got.Status != Executing {
 		t.Fatalf("got %+v %v", got, err)
 	}
-	f.onPost = nil
+	f.setOnPost(nil)
 	got, err = e.Execute(context.Background(), a.ID)
 	if err != nil || got.Status != Succeeded || got.RemoteID != "ma-lost" || f.count("m1", "Isolate") != 1 {
 		t.Fatalf("resume: %+v %v, %d isolations", got, err, f.count("m1", "Isolate"))
@@ -378,10 +378,10 @@ func TestMDECrashThenTheCallFailed(t *testing.T) {
 	f, e, _ := mdeSetup(t)
 	f.final = "Failed"
 	var snapshot []byte
-	f.onPost = func(http.ResponseWriter) bool {
+	f.setOnPost(func(http.ResponseWriter) bool {
 		snapshot, _ = os.ReadFile(e.Store.Path())
 		return false
-	}
+	})
 	a := propose(t, e, isolate("ws1.contoso.com"))
 	approveAndRun(t, e, a.ID)
 	os.WriteFile(e.Store.Path(), snapshot, 0o600)
