@@ -12,8 +12,15 @@ build:
 demo: build
 	./$(BIN) hunt "anything suspicious this week?"
 
+# The race detector (which also checks unsafe.Pointer conversions) runs
+# over the packages with the most concurrency and unsafe code: the ingest
+# pipeline and its arenas, the store's appender lanes, the LLM clients and
+# the response executor.
+RACE_PKGS = ./internal/ingest/... ./internal/store/... ./internal/llm/... ./internal/respond/...
+
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 vet:
 	$(GO) vet ./...
