@@ -101,10 +101,10 @@ func (e *winEvent) isSecurity() bool { return strings.EqualFold(e.channel, "Secu
 // host names) instead of allocating them again per record, and names the
 // EventData members the normalisers read. A decoding worker owns one.
 //
-// Each look-up is a few per event and per member, so a small direct-mapped
-// cache of recent names, which a cheap hash of a name's length and a few of
-// its bytes indexes, answers most of them without hashing the whole name
-// for a map: the map look-ups were a tenth of decoding.
+// There are a few look-ups per event and one per member, so a small two-way
+// cache of recent names, indexed by a cheap hash of a name's length and a
+// few of its bytes (nameSlot), answers most of them without hashing the
+// whole name for a map: the map look-ups were a tenth of decoding.
 type interner struct {
 	m      map[string]string
 	recent [nameSlots]string
