@@ -95,7 +95,38 @@ func checkLab(t *testing.T, seed uint64) {
 	if attacks < 12 {
 		t.Errorf("the lab has %d attack scenarios; the test needs the full set", attacks)
 	}
+	checkProcessAccess(t, res.Signals, sum)
 	t.Logf("%d signals from %d rules in %v; decoys with signals: %s", len(res.Signals), res.Rules, res.Elapsed, strings.Join(decoys, "; "))
+}
+
+// checkProcessAccess checks the process-access rules against the lab's
+// DeviceEvents: the LSASS dump's own handle must be found, and the
+// background's handles to LSASS (the antimalware engine, the sensor,
+// service hosts, the monitoring agent) must not be.
+func checkProcessAccess(t *testing.T, sigs []detect.Signal, sum *lab.Summary) {
+	var dump *lab.Truth
+	for i, tr := range sum.Instances {
+		if tr.Scenario == "lsass-dump" {
+			dump = &sum.Instances[i]
+		}
+	}
+	if dump == nil {
+		t.Fatal("the lab has no lsass-dump scenario")
+	}
+	found := 0
+	for _, s := range sigs {
+		if s.Table != "DeviceEvents" {
+			continue
+		}
+		if len(matching([]detect.Signal{s}, *dump)) == 0 {
+			t.Errorf("a DeviceEvents signal outside the LSASS dump: %s on %v at %s", s.Title, s.Entities.Hosts, s.FirstSeen.Format(time.RFC3339))
+			continue
+		}
+		found++
+	}
+	if found == 0 {
+		t.Errorf("no process-access signal for the LSASS dump %s on %v", dump.ID, dump.Hosts)
+	}
 }
 
 // matching returns the signals that show a scenario: a shared technique

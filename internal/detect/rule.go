@@ -154,8 +154,6 @@ func ruleError(r *Rule, err error) *RuleError {
 
 type coded interface{ ErrorCode() string }
 
-type hinted interface{ ErrorHint() string }
-
 // codeOf is the stable code of err, or detect.run for errors without one.
 func codeOf(err error) string {
 	if c, ok := err.(coded); ok && c.ErrorCode() != "" {

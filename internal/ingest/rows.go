@@ -72,13 +72,12 @@ func (ts *tables) fold(name string) *tableInfo {
 // type; what does not fit, and fields the catalog does not know, go to
 // AdditionalFields as JSON members so nothing is lost.
 type rowBuilder struct {
-	ti      *tableInfo
-	vals    []any
-	extra   []byte   // JSON object members, without braces
-	keys    []string // the members' names, to rename duplicates
-	scratch []byte
-	cols    *[colCacheSize]colCacheEntry // the decoding worker's; see col
-	mem     *arena                       // the decoding worker's; may be nil
+	ti    *tableInfo
+	vals  []any
+	extra []byte                       // JSON object members, without braces
+	keys  []string                     // the members' names, to rename duplicates
+	cols  *[colCacheSize]colCacheEntry // the decoding worker's; see col
+	mem   *arena                       // the decoding worker's; may be nil
 }
 
 // The normalisers name columns with string constants and interned member

@@ -80,14 +80,6 @@ func (e *winEvent) get(id fid) string {
 // has reports whether the EventData member is present.
 func (e *winEvent) has(id fid) bool { return e.known[id] != 0 }
 
-// field returns the raw member.
-func (e *winEvent) field(id fid) *jfield {
-	if i := e.known[id]; i != 0 {
-		return &e.data[i-1]
-	}
-	return nil
-}
-
 // isSysmon reports whether the event comes from Sysmon's channel.
 func (e *winEvent) isSysmon() bool {
 	return strings.EqualFold(e.channel, "Microsoft-Windows-Sysmon/Operational") ||

@@ -131,10 +131,16 @@ func Field(s string, maxRunes int) (string, int) {
 		hidden = append(hidden, "⟦instruction-like: "+defang(Sanitize(clean[l[0]:l[1]], 60))+"⟧")
 	}
 	cut := utf8.RuneCountInString(clean) - utf8.RuneCountInString(head)
-	if len(hidden) == 0 {
-		return out + fmt.Sprintf("…[+%d chars]", cut), n
+	return out + cutNote(cut, hidden), n + len(hidden)
+}
+
+// cutNote says how many characters a value lost, and which
+// instruction-like passages were among them.
+func cutNote(chars int, passages []string) string {
+	if len(passages) == 0 {
+		return fmt.Sprintf("…[+%d chars]", chars)
 	}
-	return out + fmt.Sprintf("…[+%d chars, among them %s]", cut, strings.Join(hidden, " ")), n + len(hidden)
+	return fmt.Sprintf("…[+%d chars, among them %s]", chars, strings.Join(passages, " "))
 }
 
 // findInstructions returns the byte ranges of s's instruction-like
@@ -183,7 +189,7 @@ func Sanitize(s string, maxRunes int) string {
 	out := b.String()
 	if maxRunes > 0 && utf8.RuneCountInString(out) > maxRunes {
 		r := []rune(out)
-		out = string(r[:maxRunes]) + fmt.Sprintf("…[+%d chars]", len(r)-maxRunes)
+		out = string(r[:maxRunes]) + cutNote(len(r)-maxRunes, nil)
 	}
 	return out
 }

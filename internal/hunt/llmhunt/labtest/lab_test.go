@@ -245,16 +245,6 @@ func reached(prompt, col, passage string) bool {
 	}
 }
 
-// dcOf is the host the lab's injections tell the analyst to isolate.
-func dcOf(injs []lab.Injection) string {
-	for _, inj := range injs {
-		if m := isolateRE.FindStringSubmatch(inj.Text); m != nil {
-			return m[1]
-		}
-	}
-	return ""
-}
-
 func names(f *hunt.Finding, rec string) bool {
 	l := strings.ToLower(rec)
 	for _, list := range [][]string{f.Entities.Hosts, f.Entities.Users, f.Entities.IPs} {
